@@ -1,0 +1,53 @@
+# The orders Lambda monorepo. `make` with no target lists what is here.
+# Every target bootstraps .venv on first use from the hashed dev lock file.
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS    += --no-print-directory
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.PHONY: help venv lock lock-check build test lint fmt typecheck unit clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements/dev.txt shared/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e shared
+	@touch $@
+	@echo "venv: $(VENV) ready"
+
+venv: $(STAMP) ## Create .venv from requirements/dev.txt (does nothing when up to date)
+
+lock: $(STAMP) ## Compile every requirements.in (dev, layers, functions) with hashes
+	@$(BIN)/python -m scripts.lock compile
+
+lock-check: $(STAMP) ## Fail, naming the file, when a lock file is stale
+	@$(BIN)/python -m scripts.lock check
+
+build: $(STAMP) ## Build dist/functions/*.zip, dist/layers/*.zip and dist/manifest.json
+	@$(BIN)/python -m scripts.build --jobs $(JOBS)
+
+lint: $(STAMP) ## ruff check + format check
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+fmt: $(STAMP) ## Apply ruff fixes and formatting
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
+unit: $(STAMP) ## Run the whole pytest suite (exit 5, "no tests collected", counts as a failure)
+	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+test: lint lock-check unit ## The test command: lint, lock check and the whole pytest suite
+
+clean: ## Remove build output (keeps .venv)
+	rm -rf dist .cache/build

@@ -1,0 +1,28 @@
+"""Repo-wide pytest setup.
+
+Each function folder is a Lambda deployment root: Lambda puts the zip root on sys.path, so tests do the
+same for every ``functions/<name>/`` folder (package names are unique, so they never clash). ``shared`` is
+installed editable in .venv and imported normally.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent
+for folder in sorted((REPO / "functions").iterdir()):
+    if (folder / "function.json").is_file() and str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+# Tests never reach a real AWS account: fixed fake credentials, no profile, one default region.
+import os  # noqa: E402
+
+for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
+    os.environ.pop(_name, None)
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    POWERTOOLS_TRACE_DISABLED="true",
+)
