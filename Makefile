@@ -12,19 +12,29 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: help venv lock lock-check build test lint fmt typecheck unit clean
+.PHONY: help venv tools lock lock-check build test lint fmt typecheck unit clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): requirements/dev.txt shared/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e shared
+	@$(BIN)/python -m pip install -qq --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
+	@$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e shared
 	@touch $@
 	@echo "venv: $(VENV) ready"
 
 venv: $(STAMP) ## Create .venv from requirements/dev.txt (does nothing when up to date)
+
+# Tools that pin their own dependencies get their own venv under .venv/tools/<name>.
+CHECKOV := $(VENV)/tools/checkov/bin/checkov
+$(CHECKOV): requirements/tools/checkov.txt | $(STAMP)
+	@rm -rf $(VENV)/tools/checkov && $(PYTHON) -m venv $(VENV)/tools/checkov
+	@$(VENV)/tools/checkov/bin/python -m pip install -qq --disable-pip-version-check --require-hashes --no-deps -r $<
+	@ln -sf ../tools/checkov/bin/checkov $(BIN)/checkov
+	@touch $@
+
+tools: $(CHECKOV) ## Create the isolated tool venvs (checkov)
 
 lock: $(STAMP) ## Compile every requirements.in (dev, layers, functions) with hashes
 	@$(BIN)/python -m scripts.lock compile
@@ -43,7 +53,7 @@ fmt: $(STAMP) ## Apply ruff fixes and formatting
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
 
-unit: $(STAMP) ## Run the whole pytest suite (exit 5, "no tests collected", counts as a failure)
+unit: $(STAMP) $(CHECKOV) ## Run the whole pytest suite (exit 5, "no tests collected", counts as a failure)
 	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
@@ -51,3 +61,6 @@ test: lint lock-check unit ## The test command: lint, lock check and the whole p
 
 clean: ## Remove build output (keeps .venv)
 	rm -rf dist .cache/build
+
+# Local stack targets (make up / down / invoke / logs) live in their own file.
+-include make/local.mk

@@ -29,6 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CONSTRAINTS = Path("requirements/constraints.txt")
+TOOLS = "requirements/tools/*.in"
 DIGEST_PREFIX = "# input-sha256: "
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
 
@@ -52,6 +53,7 @@ class LockError(Exception):
 class Lock:
     source: Path  # repo-relative requirements.in
     target: Path  # repo-relative requirements.txt
+    isolated: bool = False  # a tool with its own venv, outside the shared constraints
 
 
 def discover(repo: Path = REPO) -> list[Lock]:
@@ -59,7 +61,9 @@ def discover(repo: Path = REPO) -> list[Lock]:
     sources = [Path("requirements/dev.in")]
     for pattern in ("layers/*/requirements.in", "functions/*/requirements.in"):
         sources += sorted(p.relative_to(repo) for p in repo.glob(pattern))
-    return [Lock(s, _target_for(s)) for s in sources if (repo / s).is_file()]
+    shared = [Lock(s, _target_for(s)) for s in sources if (repo / s).is_file()]
+    tools = [Lock(s.relative_to(repo), _target_for(s.relative_to(repo)), True) for s in sorted(repo.glob(TOOLS))]
+    return shared + tools
 
 
 def _target_for(source: Path) -> Path:
@@ -103,7 +107,7 @@ def check(repo: Path = REPO) -> list[str]:
     if not constraints_path.is_file():
         return [f"{CONSTRAINTS}: missing; run `make lock`"]
     constraints_text = constraints_path.read_text()
-    if recorded_digest(constraints_text) != union_digest(repo, locks):
+    if recorded_digest(constraints_text) != union_digest(repo, [lk for lk in locks if not lk.isolated]):
         problems.append(f"{CONSTRAINTS}: stale (the set of requirements.in files changed); run `make lock`")
     constraints = read_pins(constraints_text)
     for lock in locks:
@@ -115,11 +119,10 @@ def check(repo: Path = REPO) -> list[str]:
         if recorded_digest(text) != input_digest(repo, lock.source):
             problems.append(f"{lock.target}: stale ({lock.source} changed since it was compiled); run `make lock`")
             continue
-        for name, version in sorted(read_pins(text).items()):
+        for name, version in sorted(read_pins(text).items()) if not lock.isolated else ():
             if constraints.get(name) not in (None, version):
-                problems.append(
-                    f"{lock.target}: {name}=={version} disagrees with {CONSTRAINTS} ({constraints[name]}); run `make lock`"
-                )
+                pinned = constraints[name]
+                problems.append(f"{lock.target}: {name}=={version} but {CONSTRAINTS} pins {pinned}; run `make lock`")
     return problems
 
 
@@ -142,19 +145,20 @@ def _stamp(path: Path, digest: str) -> None:
 def compile_all(repo: Path = REPO, only: Sequence[Path] = (), jobs: int = 4) -> list[Path]:
     """Compile the constraints, then every lock (or just ``only``). Returns what was written."""
     locks = discover(repo)
+    shared = [lk for lk in locks if not lk.isolated]
     with tempfile.TemporaryDirectory() as tmp:
         union = Path(tmp) / "all.in"
-        union.write_text("".join(f"-r {repo / lock.source}\n" for lock in locks))
+        union.write_text("".join(f"-r {repo / lock.source}\n" for lock in shared))
         # Seeding from the existing constraints keeps pins stable until `--upgrade`.
         out = repo / CONSTRAINTS
         _pip_compile(repo, union, out, ())
         text = out.read_text().replace(str(union), "(all requirements.in files)").replace(f"{repo}/", "")
         out.write_text(text)
-        _stamp(out, union_digest(repo, locks))
+        _stamp(out, union_digest(repo, shared))
     selected = [lk for lk in locks if not only or lk.source in only or lk.target in only]
 
     def one(lock: Lock) -> Path:
-        _pip_compile(repo, lock.source, lock.target, ("-c", str(CONSTRAINTS)))
+        _pip_compile(repo, lock.source, lock.target, () if lock.isolated else ("-c", str(CONSTRAINTS)))
         _stamp(repo / lock.target, input_digest(repo, lock.source))
         print(f"locked {lock.target}", flush=True)
         return lock.target

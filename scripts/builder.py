@@ -1,0 +1,767 @@
+"""Deterministic Lambda artifacts: function zips, layer zips and dist/manifest.json.
+
+The builder never runs an installer. It downloads the locked wheels for the Lambda target (binary only,
+hashes required) into a content-verified cache, unpacks them itself, copies the sources, checks the
+result (ELF architecture and glibc, permissions, Lambda's size limits) and writes a zip whose bytes depend
+only on its inputs: sorted entries, fixed timestamps, one file mode, pinned compression.
+
+Each artifact has an input key over everything that can change its bytes. An artifact whose key matches
+the manifest and whose zip still has the recorded hash is not rebuilt.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+
+BUILDER_VERSION = "1"
+DEFAULT_RUNTIME = "python3.13"
+DEFAULT_ARCHITECTURE = "arm64"
+MANIFEST_VERSION = 1
+
+MAX_ZIPPED_BYTES = 50 * 1024 * 1024  # direct upload limit
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024  # function + all its layers
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ZIP_FILE_MODE = 0o100644  # regular file, rw-r--r--
+ZIP_COMPRESSION = zipfile.ZIP_DEFLATED
+ZIP_LEVEL = 6
+
+# glibc of each runtime's base image: Amazon Linux 2 for <= 3.11, Amazon Linux 2023 from 3.12.
+RUNTIME_GLIBC = {
+    "python3.9": (2, 26),
+    "python3.10": (2, 26),
+    "python3.11": (2, 26),
+    "python3.12": (2, 34),
+    "python3.13": (2, 34),
+    "python3.14": (2, 34),
+}
+ARCHITECTURES = {"arm64": ("aarch64", "EM_AARCH64"), "x86_64": ("x86_64", "EM_X86_64")}
+IGNORED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store"}
+IGNORED_SUFFIXES = {".pyc", ".pyo"}
+
+
+class BuildError(Exception):
+    """A build problem a person can act on, in one line."""
+
+
+# ---------------------------------------------------------------------------------------------- targets
+
+
+@dataclass(frozen=True)
+class Target:
+    runtime: str
+    architecture: str
+
+    def __post_init__(self) -> None:
+        if self.runtime not in RUNTIME_GLIBC:
+            raise BuildError(f"unknown runtime {self.runtime!r} (known: {', '.join(RUNTIME_GLIBC)})")
+        if self.architecture not in ARCHITECTURES:
+            raise BuildError(f"unknown architecture {self.architecture!r} (known: {', '.join(ARCHITECTURES)})")
+
+    @property
+    def python_version(self) -> str:
+        return self.runtime.removeprefix("python")
+
+    @property
+    def abi(self) -> str:
+        return "cp" + self.python_version.replace(".", "")
+
+    @property
+    def machine(self) -> str:
+        return ARCHITECTURES[self.architecture][0]
+
+    @property
+    def elf_machine(self) -> str:
+        return ARCHITECTURES[self.architecture][1]
+
+    @property
+    def glibc(self) -> tuple[int, int]:
+        return RUNTIME_GLIBC[self.runtime]
+
+    def platforms(self) -> list[str]:
+        """manylinux tags the runtime accepts, newest first."""
+        major, newest = self.glibc
+        tags = [f"manylinux_{major}_{minor}_{self.machine}" for minor in range(newest, 16, -1)]
+        return [*tags, f"manylinux2014_{self.machine}"]
+
+    def describe(self) -> str:
+        return f"{self.runtime}/{self.architecture} (manylinux, glibc <= {self.glibc[0]}.{self.glibc[1]})"
+
+
+# ---------------------------------------------------------------------------------------------- specs
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    name: str
+    folder: Path  # repo-relative
+    target: Target
+    description: str
+    source_packages: tuple[Path, ...]  # repo-relative package directories copied under python/
+    runtime_provided: tuple[str, ...]  # normalised names the Lambda runtime already has
+
+    @property
+    def lock(self) -> Path:
+        return self.folder / "requirements.txt"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    folder: Path  # repo-relative
+    target: Target
+    description: str
+    handlers: dict[str, str]
+    layers: tuple[str, ...]
+
+    @property
+    def package(self) -> Path:
+        return self.folder / self.name
+
+    @property
+    def lock(self) -> Path:
+        return self.folder / "requirements.txt"
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _read_declaration(path: Path, what: str) -> dict[str, object]:
+    if not path.is_file():
+        raise BuildError(f"{what}: missing {path.name}")
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise BuildError(f"{what}: {path.name} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(data, dict):
+        raise BuildError(f"{what}: {path.name} must hold a JSON object")
+    return data
+
+
+def _str_list(value: object, what: str, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BuildError(f"{what}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def load_layer(repo: Path, folder: Path) -> LayerSpec:
+    what = str(folder)
+    data = _read_declaration(repo / folder / "layer.json", what)
+    target = Target(str(data.get("runtime", DEFAULT_RUNTIME)), str(data.get("architecture", DEFAULT_ARCHITECTURE)))
+    packages = tuple(Path(p) for p in _str_list(data.get("source_packages"), what, "source_packages"))
+    for package in packages:
+        if not (repo / package / "__init__.py").is_file():
+            raise BuildError(f"{what}: source package {package} has no __init__.py")
+    if not (repo / folder / "requirements.txt").is_file():
+        raise BuildError(f"{what}: no requirements.txt lock (run `make lock`)")
+    provided = tuple(normalize(n) for n in _str_list(data.get("runtime_provided"), what, "runtime_provided"))
+    return LayerSpec(folder.name, folder, target, str(data.get("description", "")), packages, provided)
+
+
+def load_function(repo: Path, folder: Path) -> FunctionSpec:
+    what = str(folder)
+    data = _read_declaration(repo / folder / "function.json", what)
+    target = Target(str(data.get("runtime", DEFAULT_RUNTIME)), str(data.get("architecture", DEFAULT_ARCHITECTURE)))
+    handlers = data.get("handlers")
+    if not isinstance(handlers, dict) or not handlers:
+        raise BuildError(f"{what}: function.json needs a non-empty 'handlers' object (key -> module.function)")
+    spec = FunctionSpec(
+        folder.name,
+        folder,
+        target,
+        str(data.get("description", "")),
+        {str(k): str(v) for k, v in sorted(handlers.items())},
+        _str_list(data.get("layers"), what, "layers"),
+    )
+    if not (repo / spec.package / "__init__.py").is_file():
+        raise BuildError(f"{what}: no source package {spec.package}/ (the package is named after the folder)")
+    for key, handler in spec.handlers.items():
+        _check_handler(repo, spec, key, handler)
+    if not (repo / spec.lock).is_file():
+        raise BuildError(f"{what}: no requirements.txt lock (run `make lock`)")
+    return spec
+
+
+def _check_handler(repo: Path, spec: FunctionSpec, key: str, handler: str) -> None:
+    module, _, func = handler.rpartition(".")
+    parts = module.split(".")
+    if not module or parts[0] != spec.name:
+        raise BuildError(f"{spec.folder}: handler {key!r} = {handler!r} must be '{spec.name}.<module>.<function>'")
+    path = repo / spec.folder / Path(*parts).with_suffix(".py")
+    if not path.is_file():
+        raise BuildError(
+            f"{spec.folder}: handler {key!r} names module {module} but {path.relative_to(repo)} is missing"
+        )
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    names |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    if func not in names:
+        raise BuildError(f"{spec.folder}: handler {key!r}: {path.relative_to(repo)} defines no {func!r}")
+
+
+@dataclass(frozen=True)
+class Project:
+    repo: Path
+    layers: dict[str, LayerSpec]
+    functions: dict[str, FunctionSpec]
+
+
+def load_project(repo: Path) -> Project:
+    """Read every declaration; the first malformed folder raises a BuildError naming it."""
+    layers = {f.name: load_layer(repo, f.relative_to(repo)) for f in _folders(repo / "layers", "layer.json")}
+    functions = {f.name: load_function(repo, f.relative_to(repo)) for f in _folders(repo / "functions", None)}
+    for fn in functions.values():
+        for layer_name in fn.layers:
+            layer = layers.get(layer_name)
+            if layer is None:
+                raise BuildError(f"{fn.folder}: unknown layer {layer_name!r} (known: {', '.join(layers) or 'none'})")
+            if layer.target != fn.target:
+                raise BuildError(
+                    f"{fn.folder}: targets {fn.target.runtime}/{fn.target.architecture} but layer {layer_name} is "
+                    f"{layer.target.runtime}/{layer.target.architecture}; declare a layer for that target"
+                )
+    return Project(repo, layers, functions)
+
+
+def _folders(root: Path, marker: str | None) -> list[Path]:
+    if not root.is_dir():
+        return []
+    found = []
+    for child in sorted(root.iterdir()):
+        if not child.is_dir() or child.name.startswith((".", "_")):
+            continue
+        if marker is None or (child / marker).exists():
+            found.append(child)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------- locks
+
+
+@dataclass(frozen=True)
+class Requirement:
+    name: str  # normalised
+    version: str
+    text: str  # the lock's block for this requirement, hash lines included
+
+
+def parse_lock(text: str) -> list[Requirement]:
+    """Requirements of a pip-compile lock, each with its hash lines."""
+    blocks: list[list[str]] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if line[0].isspace() and blocks:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    reqs = []
+    for block in blocks:
+        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", block[0])
+        if not m:
+            raise BuildError(f"lock line is not an exact pin: {block[0].strip()}")
+        reqs.append(Requirement(normalize(m.group(1)), m.group(2), "\n".join(block).rstrip(" \\") + "\n"))
+    return reqs
+
+
+def _hashes(req: Requirement) -> set[str]:
+    return set(re.findall(r"--hash=sha256:([0-9a-f]{64})", req.text))
+
+
+# ---------------------------------------------------------------------------------------------- wheels
+
+
+class WheelCache:
+    """Wheels for one target, fetched with pip (binary only, hashes required) and verified by hash."""
+
+    def __init__(self, root: Path, target: Target) -> None:
+        self.root = root / f"{target.runtime}-{target.architecture}"
+        self.target = target
+
+    def wheels_for(self, reqs: list[Requirement]) -> list[Path]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        found = {req.name: self._cached(req) for req in reqs}
+        missing = [req for req in reqs if found[req.name] is None]
+        if missing:
+            self._download(missing)
+            for req in missing:
+                found[req.name] = self._cached(req)
+                if found[req.name] is None:
+                    raise BuildError(f"{req.name}=={req.version}: pip reported success but no matching wheel is cached")
+        return [w for w in (found[r.name] for r in reqs) if w is not None]
+
+    def _cached(self, req: Requirement) -> Path | None:
+        from packaging.tags import Tag
+        from packaging.utils import parse_wheel_filename
+
+        accepted = self._accepted_tags()
+        allowed = _hashes(req)
+        for wheel in sorted(self.root.glob("*.whl")):
+            try:
+                name, version, _, tags = parse_wheel_filename(wheel.name)
+            except ValueError:
+                continue
+            if normalize(name) != req.name or str(version) != req.version:
+                continue
+            if not any(Tag(t.interpreter, t.abi, t.platform) in accepted for t in tags):
+                continue
+            if _file_sha256(wheel).hex() in allowed:
+                return wheel
+        return None
+
+    def _accepted_tags(self) -> set[object]:
+        from packaging.tags import compatible_tags, cpython_tags
+
+        version = tuple(int(p) for p in self.target.python_version.split("."))
+        platforms = self.target.platforms()
+        tags = set(cpython_tags(version, [self.target.abi], platforms))
+        tags |= set(compatible_tags(version, f"cp{version[0]}{version[1]}", platforms))
+        return tags
+
+    def _download(self, reqs: list[Requirement]) -> None:
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+            handle.write("".join(r.text for r in reqs))
+            req_file = handle.name
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps"]
+        cmd += ["--only-binary=:all:", "--require-hashes", "--implementation", "cp"]
+        cmd += ["--python-version", self.target.python_version, "--abi", self.target.abi]
+        for platform in self.target.platforms():
+            cmd += ["--platform", platform]
+        cmd += ["-d", str(self.root), "-r", req_file]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+        finally:
+            os.unlink(req_file)
+        if proc.returncode != 0:
+            raise BuildError(self._explain(proc.stderr, reqs))
+
+    def _explain(self, stderr: str, reqs: list[Requirement]) -> str:
+        m = re.search(r"(?:No matching distribution found for|satisfies the requirement) ([A-Za-z0-9._-]+)", stderr)
+        if m:
+            name = normalize(m.group(1))
+            version = next((r.version for r in reqs if r.name == name), "?")
+            return (
+                f"{name}=={version} has no wheel for {self.target.describe()}: choose a version or a package that "
+                f"publishes manylinux {self.target.machine} wheels (or a -binary variant), or build the wheel and "
+                f"put it in PIP_FIND_LINKS"
+            )
+        if "DO NOT MATCH THE HASHES" in stderr:
+            return f"a downloaded wheel does not match the lock's hashes for {self.target.describe()}: run `make lock`"
+        lines = [ln for ln in stderr.splitlines() if ln.startswith("ERROR")] or stderr.strip().splitlines()[-1:]
+        return f"pip download failed for {self.target.describe()}: {lines[0] if lines else 'unknown error'}"
+
+
+def _file_sha256(path: Path) -> bytes:
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            h.update(chunk)
+    return h.digest()
+
+
+def unpack_wheel(wheel: Path, dest: Path) -> None:
+    """Install a wheel's purelib/platlib content into dest, as an installer would, minus installer metadata."""
+    with zipfile.ZipFile(wheel) as zf:
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            parts = PurePosixPath(info.filename).parts
+            if parts[0].endswith(".data"):
+                if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
+                    continue  # scripts, headers and data files are not importable code
+                parts = parts[2:]
+            if any(p in IGNORED_PARTS for p in parts) or PurePosixPath(*parts).suffix in IGNORED_SUFFIXES:
+                continue
+            if parts[0].endswith(".dist-info") and parts[-1] in ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json"):
+                continue
+            target = dest.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = zf.read(info)
+            if target.exists() and target.read_bytes() != data:
+                raise BuildError(f"{wheel.name}: {'/'.join(parts)} conflicts with a file another wheel installed")
+            target.write_bytes(data)
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+
+def check_tree(root: Path, target: Target) -> None:
+    """ELF architecture and glibc of every shared object; raises naming the file and the rule."""
+    for path in sorted(_walk(root)):
+        rel = path.relative_to(root).as_posix()
+        with path.open("rb") as handle:
+            if handle.read(4) != b"\x7fELF":
+                if rel.endswith(".so") or ".so." in PurePosixPath(rel).name:
+                    raise BuildError(f"{rel}: rule elf-format: a shared object that is not an ELF file")
+                continue
+        _check_elf(path, rel, target)
+
+
+def _check_elf(path: Path, rel: str, target: Target) -> None:
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
+    from elftools.elf.gnuversions import GNUVerNeedSection
+
+    try:
+        with path.open("rb") as handle:
+            elf = ELFFile(handle)
+            machine = elf.header["e_machine"]
+            if machine != target.elf_machine:
+                raise BuildError(
+                    f"{rel}: rule elf-architecture: built for {machine}, target {target.architecture} "
+                    f"needs {target.elf_machine}"
+                )
+            newest = (0, 0)
+            for section in elf.iter_sections():
+                if not isinstance(section, GNUVerNeedSection):
+                    continue
+                for _, auxiliaries in section.iter_versions():
+                    for aux in auxiliaries:
+                        m = re.fullmatch(r"GLIBC_(\d+)\.(\d+)(?:\.\d+)?", aux.name)
+                        if m:
+                            newest = max(newest, (int(m.group(1)), int(m.group(2))))
+    except ELFError as exc:
+        raise BuildError(f"{rel}: rule elf-format: unreadable ELF ({exc})") from None
+    if newest > target.glibc:
+        raise BuildError(
+            f"{rel}: rule glibc: needs GLIBC_{newest[0]}.{newest[1]}, {target.runtime} has "
+            f"{target.glibc[0]}.{target.glibc[1]}"
+        )
+
+
+def check_zip(zip_path: Path, rel: str) -> None:
+    with zipfile.ZipFile(zip_path) as zf:
+        for info in zf.infolist():
+            mode = info.external_attr >> 16
+            if mode & 0o444 != 0o444:
+                raise BuildError(f"{rel}: {info.filename}: rule world-readable: mode {oct(mode & 0o777)}")
+    size = zip_path.stat().st_size
+    if size > MAX_ZIPPED_BYTES:
+        raise BuildError(f"{rel}: rule zipped-size: {_mb(size)} over Lambda's {_mb(MAX_ZIPPED_BYTES)} upload limit")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+# ---------------------------------------------------------------------------------------------- zips
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_PARTS)
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if name in IGNORED_PARTS or path.suffix in IGNORED_SUFFIXES or path.is_symlink():
+                continue
+            yield path
+
+
+def write_zip(root: Path, dest: Path) -> int:
+    """Write root's files to dest deterministically and atomically; returns the unzipped size."""
+    files = sorted((p.relative_to(root).as_posix(), p) for p in _walk(root))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
+    unzipped = 0
+    try:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
+            for name, path in files:
+                data = path.read_bytes()
+                unzipped += len(data)
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.external_attr = ZIP_FILE_MODE << 16
+                info.create_system = 3
+                info.compress_type = ZIP_COMPRESSION
+                zf.writestr(info, data, compress_type=ZIP_COMPRESSION, compresslevel=ZIP_LEVEL)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, dest)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return unzipped
+
+
+def b64sha256(path: Path) -> str:
+    """The value Terraform's filebase64sha256() and Lambda's CodeSha256 give."""
+    return base64.b64encode(_file_sha256(path)).decode()
+
+
+# ---------------------------------------------------------------------------------------------- keys
+
+
+def _tree_digest(repo: Path, roots: Iterable[Path]) -> list[tuple[str, str]]:
+    entries = []
+    for root in roots:
+        for path in _walk(repo / root):
+            entries.append((path.relative_to(repo).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    return sorted(entries)
+
+
+def _key(payload: object) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def layer_key(repo: Path, layer: LayerSpec) -> str:
+    return _key(
+        {
+            "builder": BUILDER_VERSION,
+            "kind": "layer",
+            "name": layer.name,
+            "target": asdict(layer.target),
+            "declaration": (repo / layer.folder / "layer.json").read_text(),
+            "lock": (repo / layer.lock).read_text(),
+            "sources": _tree_digest(repo, layer.source_packages),
+        }
+    )
+
+
+def function_key(repo: Path, fn: FunctionSpec, layers: dict[str, LayerSpec]) -> str:
+    return _key(
+        {
+            "builder": BUILDER_VERSION,
+            "kind": "function",
+            "name": fn.name,
+            "target": asdict(fn.target),
+            "declaration": (repo / fn.folder / "function.json").read_text(),
+            "lock": (repo / fn.lock).read_text(),
+            # what the layers provide decides what the function zip leaves out
+            "layers": {n: [(repo / layers[n].lock).read_text(), layers[n].runtime_provided] for n in fn.layers},
+            "sources": _tree_digest(repo, [fn.package]),
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------- build
+
+
+@dataclass
+class Result:
+    kind: str  # "function" | "layer"
+    name: str
+    status: str  # "built" | "cached" | "failed"
+    seconds: float = 0.0
+    entry: dict[str, object] = field(default_factory=dict)
+    error: str = ""
+
+
+@dataclass
+class Builder:
+    repo: Path
+    dist: Path
+    wheel_cache: Path
+    jobs: int = 2
+    force: bool = False
+    progress: Callable[[Result], None] | None = None
+
+    def build(self, only: Iterable[str] = ()) -> tuple[dict[str, object], list[Result]]:
+        project = load_project(self.repo)
+        wanted = set(only)
+        unknown = wanted - set(project.functions) - set(project.layers)
+        if unknown:
+            raise BuildError(f"unknown function or layer: {', '.join(sorted(unknown))}")
+        previous = self._read_manifest()
+        manifest: dict[str, dict[str, object]] = {"functions": {}, "layers": {}}
+        results: list[Result] = []
+
+        layer_jobs = [
+            lay
+            for lay in project.layers.values()
+            if not wanted or lay.name in wanted or self._needed(lay, project, wanted)
+        ]
+        with ThreadPoolExecutor(max_workers=max(1, self.jobs)) as pool:
+            for result in pool.map(lambda lay: self._run("layer", lay, project, previous), layer_jobs):
+                results.append(result)
+            fn_jobs = [fn for fn in project.functions.values() if not wanted or fn.name in wanted]
+            for result in pool.map(lambda fn: self._run("function", fn, project, previous), fn_jobs):
+                results.append(result)
+
+        for kind, section in (("layer", "layers"), ("function", "functions")):
+            names = project.layers if kind == "layer" else project.functions
+            for name in sorted(names):
+                done = next((r for r in results if r.kind == kind and r.name == name), None)
+                if done is not None and done.status != "failed":
+                    manifest[section][name] = done.entry
+                elif name in previous.get(section, {}) and self._intact(previous[section][name]):
+                    manifest[section][name] = previous[section][name]  # keep the last good artifact usable
+        document = {"version": MANIFEST_VERSION, **manifest}
+        self._write_manifest(document)
+        return document, results
+
+    @staticmethod
+    def _needed(layer: LayerSpec, project: Project, wanted: set[str]) -> bool:
+        return any(layer.name in fn.layers for name, fn in project.functions.items() if name in wanted)
+
+    def _run(self, kind: str, spec: LayerSpec | FunctionSpec, project: Project, previous: dict) -> Result:
+        start = time.perf_counter()
+        try:
+            result = (
+                self._build_layer(spec, previous)
+                if isinstance(spec, LayerSpec)
+                else self._build_function(spec, project, previous)
+            )
+        except BuildError as exc:
+            result = Result(kind, spec.name, "failed", error=str(exc))
+        result.seconds = time.perf_counter() - start
+        if self.progress:
+            self.progress(result)
+        return result
+
+    def _cached(self, section: str, name: str, key: str, previous: dict) -> dict[str, object] | None:
+        entry = previous.get(section, {}).get(name)
+        if self.force or not entry or entry.get("input_key") != key:
+            return None
+        return entry if self._intact(entry) else None
+
+    def _intact(self, entry: dict[str, object]) -> bool:
+        path = self.repo / str(entry.get("path", ""))
+        return path.is_file() and b64sha256(path) == entry.get("sha256")
+
+    def _zip_path(self, section: str, name: str) -> Path:
+        return self.dist / section / f"{name}.zip"
+
+    def _entry(
+        self, zip_path: Path, unzipped: int, target: Target, key: str, extra: dict[str, object]
+    ) -> dict[str, object]:
+        try:
+            rel = zip_path.relative_to(self.repo).as_posix()
+        except ValueError:
+            rel = str(zip_path)
+        return {
+            "path": rel,
+            "sha256": b64sha256(zip_path),
+            "size": zip_path.stat().st_size,
+            "unzipped_size": unzipped,
+            "runtime": target.runtime,
+            "architecture": target.architecture,
+            **extra,
+            "input_key": key,
+        }
+
+    def _build_layer(self, layer: LayerSpec, previous: dict) -> Result:
+        key = layer_key(self.repo, layer)
+        cached = self._cached("layers", layer.name, key, previous)
+        if cached:
+            return Result("layer", layer.name, "cached", entry=cached)
+        with self._staging(layer.name) as stage:
+            site = stage / "python"
+            site.mkdir()
+            reqs = [r for r in parse_lock((self.repo / layer.lock).read_text()) if r.name not in layer.runtime_provided]
+            self._install(reqs, layer.target, site)
+            for package in layer.source_packages:
+                shutil.copytree(self.repo / package, site / package.name, ignore=_ignore)
+            check_tree(stage, layer.target)
+            zip_path = self._zip_path("layers", layer.name)
+            unzipped = self._finish(stage, zip_path, unzipped_limit_extra=0)
+        entry = self._entry(zip_path, unzipped, layer.target, key, {"description": layer.description})
+        return Result("layer", layer.name, "built", entry=entry)
+
+    def _build_function(self, fn: FunctionSpec, project: Project, previous: dict) -> Result:
+        key = function_key(self.repo, fn, project.layers)
+        layer_sizes = 0
+        skip: set[str] = set()
+        for name in fn.layers:
+            layer = project.layers[name]
+            skip |= {r.name for r in parse_lock((self.repo / layer.lock).read_text())} | set(layer.runtime_provided)
+            layer_entry = self._layer_entry(name, previous)
+            layer_sizes += int(layer_entry.get("unzipped_size", 0)) if layer_entry else 0
+        cached = self._cached("functions", fn.name, key, previous)
+        extra = {"handlers": fn.handlers, "layers": list(fn.layers), "description": fn.description}
+        if cached:
+            return Result("function", fn.name, "cached", entry=cached)
+        with self._staging(fn.name) as stage:
+            reqs = [r for r in parse_lock((self.repo / fn.lock).read_text()) if r.name not in skip]
+            self._install(reqs, fn.target, stage)
+            shutil.copytree(self.repo / fn.package, stage / fn.name, ignore=_ignore)
+            check_tree(stage, fn.target)
+            zip_path = self._zip_path("functions", fn.name)
+            unzipped = self._finish(stage, zip_path, unzipped_limit_extra=layer_sizes)
+        return Result("function", fn.name, "built", entry=self._entry(zip_path, unzipped, fn.target, key, extra))
+
+    def _layer_entry(self, name: str, previous: dict) -> dict[str, object] | None:
+        path = self._zip_path("layers", name)
+        if path.is_file():
+            with zipfile.ZipFile(path) as zf:
+                return {"unzipped_size": sum(i.file_size for i in zf.infolist())}
+        return previous.get("layers", {}).get(name)
+
+    def _install(self, reqs: list[Requirement], target: Target, dest: Path) -> None:
+        if not reqs:
+            return
+        for wheel in WheelCache(self.wheel_cache, target).wheels_for(reqs):
+            unpack_wheel(wheel, dest)
+
+    def _finish(self, stage: Path, zip_path: Path, unzipped_limit_extra: int) -> int:
+        rel = (
+            zip_path.relative_to(self.dist.parent).as_posix()
+            if zip_path.is_relative_to(self.dist.parent)
+            else str(zip_path)
+        )
+        total = sum(p.stat().st_size for p in _walk(stage))
+        if total + unzipped_limit_extra > MAX_UNZIPPED_BYTES:
+            raise BuildError(
+                f"{rel}: rule unzipped-size: {_mb(total)} + layers {_mb(unzipped_limit_extra)} is over "
+                f"Lambda's {_mb(MAX_UNZIPPED_BYTES)}"
+            )
+        # Write next to the destination, check, then move into place: a failed check never replaces a good zip.
+        candidate = zip_path.with_name(f".{zip_path.stem}.candidate.zip")
+        try:
+            unzipped = write_zip(stage, candidate)
+            check_zip(candidate, rel)
+            os.replace(candidate, zip_path)
+        finally:
+            candidate.unlink(missing_ok=True)
+        return unzipped
+
+    class _Staging:
+        def __init__(self, root: Path, name: str) -> None:
+            root.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=f"{name}.", dir=root))
+
+        def __enter__(self) -> Path:
+            return self.path
+
+        def __exit__(self, *exc: object) -> None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def _staging(self, name: str) -> Builder._Staging:
+        return Builder._Staging(self.dist.parent / ".cache" / "build" / "staging", name)
+
+    def _read_manifest(self) -> dict:
+        path = self.dist / "manifest.json"
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            return {}
+        return data if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else {}
+
+    def _write_manifest(self, document: dict[str, object]) -> None:
+        self.dist.mkdir(parents=True, exist_ok=True)
+        path = self.dist / "manifest.json"
+        fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=self.dist)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(document, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    return {n for n in names if n in IGNORED_PARTS or Path(n).suffix in IGNORED_SUFFIXES}
