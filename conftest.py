@@ -10,6 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+# Import the installed package first: in importlib mode pytest would otherwise register the repo's shared/
+# folder (which holds shared/tests) as an empty namespace package named `shared`.
+import shared  # noqa: F401
+
 REPO = Path(__file__).resolve().parent
 for folder in sorted((REPO / "functions").iterdir()):
     if (folder / "function.json").is_file() and str(folder) not in sys.path:
@@ -26,3 +30,6 @@ os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
     POWERTOOLS_TRACE_DISABLED="true",
 )
+
+# Fixtures to run functions from their built zips (built_function, aws_endpoint, moto_server).
+pytest_plugins = ["tests.support.lambda_zips"]

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.builder import Builder, BuildError, Result
+from scripts.builder import Builder, BuildError, Result, host_target
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], metavar="NAME", help="build only these functions/layers")
     parser.add_argument("--force", action="store_true", help="rebuild even when the input key is unchanged")
     parser.add_argument("--json", action="store_true", help="print a JSON report instead of the table")
+    parser.add_argument(
+        "--host",
+        action="store_true",
+        help="build for this machine's Python and CPU into .cache/host-dist (local runs and zip tests)",
+    )
     parser.add_argument("--repo", type=Path, default=REPO, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     repo = args.repo.resolve()
@@ -50,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(_line(result), flush=True)
 
     start = time.perf_counter()
-    builder = Builder(repo, repo / "dist", cache, jobs=max(1, args.jobs), force=args.force, progress=progress)
+    target = host_target() if args.host else None
+    dist = repo / ".cache" / "host-dist" if args.host else repo / "dist"
+    builder = Builder(repo, dist, cache, jobs=max(1, args.jobs), force=args.force, progress=progress, target=target)
     try:
         _, results = builder.build(args.only)
     except BuildError as exc:
@@ -72,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts = {s: sum(r.status == s for r in results) for s in ("built", "cached", "failed")}
         print(
             f"{counts['built']} built, {counts['cached']} cached, {counts['failed']} failed "
-            f"in {elapsed:.2f}s -> dist/manifest.json"
+            f"in {elapsed:.2f}s -> {dist.relative_to(repo)}/manifest.json"
         )
     for r in failed:
         print(f"error: {r.kind} {r.name}: {r.error}", file=sys.stderr)

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -25,7 +26,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 BUILDER_VERSION = "1"
@@ -65,6 +66,7 @@ class BuildError(Exception):
 class Target:
     runtime: str
     architecture: str
+    libc: tuple[int, int] | None = None  # glibc when it is not the runtime's (the host target)
 
     def __post_init__(self) -> None:
         if self.runtime not in RUNTIME_GLIBC:
@@ -90,13 +92,17 @@ class Target:
 
     @property
     def glibc(self) -> tuple[int, int]:
-        return RUNTIME_GLIBC[self.runtime]
+        return self.libc or RUNTIME_GLIBC[self.runtime]
 
     def platforms(self) -> list[str]:
-        """manylinux tags the runtime accepts, newest first."""
+        """manylinux tags the runtime accepts, newest first (PEP 600 tags, then the legacy aliases)."""
         major, newest = self.glibc
-        tags = [f"manylinux_{major}_{minor}_{self.machine}" for minor in range(newest, 16, -1)]
-        return [*tags, f"manylinux2014_{self.machine}"]
+        tags = [f"manylinux_{major}_{minor}_{self.machine}" for minor in range(newest, 4, -1)]
+        legacy = {"manylinux2014": 17, "manylinux2010": 12, "manylinux1": 5}
+        tags += [f"{alias}_{self.machine}" for alias, minor in legacy.items() if minor <= newest]
+        if self.machine == "aarch64":  # manylinux2010 and manylinux1 were never defined for aarch64
+            tags = [t for t in tags if not t.startswith(("manylinux2010", "manylinux1_"))]
+        return tags
 
     def describe(self) -> str:
         return f"{self.runtime}/{self.architecture} (manylinux, glibc <= {self.glibc[0]}.{self.glibc[1]})"
@@ -222,11 +228,33 @@ class Project:
     layers: dict[str, LayerSpec]
     functions: dict[str, FunctionSpec]
 
+    def retarget(self, target: Target) -> Project:
+        """The same project built for another target (the host, for local runs of the real packaging)."""
+        return Project(
+            self.repo,
+            {n: replace(spec, target=target) for n, spec in self.layers.items()},
+            {n: replace(spec, target=target) for n, spec in self.functions.items()},
+        )
 
-def load_project(repo: Path) -> Project:
-    """Read every declaration; the first malformed folder raises a BuildError naming it."""
-    layers = {f.name: load_layer(repo, f.relative_to(repo)) for f in _folders(repo / "layers", "layer.json")}
-    functions = {f.name: load_function(repo, f.relative_to(repo)) for f in _folders(repo / "functions", None)}
+
+def host_target() -> Target:
+    """This interpreter and machine as a Lambda-like target: compiled wheels that import here."""
+    machine = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine().lower()]
+    name, version = platform.libc_ver()
+    libc = tuple(int(p) for p in version.split(".")[:2]) if name == "glibc" else None
+    return Target(f"python{sys.version_info.major}.{sys.version_info.minor}", machine, libc)  # type: ignore[arg-type]
+
+
+def load_project(repo: Path, only: Iterable[str] = ()) -> Project:
+    """Read the declarations (all, or the named functions and layers); a malformed folder raises naming it."""
+    wanted = set(only)
+    layer_dirs = _folders(repo / "layers", "layer.json")
+    function_dirs = [f for f in _folders(repo / "functions", None) if not wanted or f.name in wanted]
+    unknown = wanted - {f.name for f in function_dirs} - {f.name for f in layer_dirs}
+    if unknown:
+        raise BuildError(f"unknown function or layer: {', '.join(sorted(unknown))}")
+    layers = {f.name: load_layer(repo, f.relative_to(repo)) for f in layer_dirs}
+    functions = {f.name: load_function(repo, f.relative_to(repo)) for f in function_dirs}
     for fn in functions.values():
         for layer_name in fn.layers:
             layer = layers.get(layer_name)
@@ -309,11 +337,12 @@ class WheelCache:
         return [w for w in (found[r.name] for r in reqs) if w is not None]
 
     def _cached(self, req: Requirement) -> Path | None:
-        from packaging.tags import Tag
+        """The most preferred cached wheel for req (pip's tag order), so cache history never picks the bytes."""
         from packaging.utils import parse_wheel_filename
 
-        accepted = self._accepted_tags()
+        rank = self._tag_rank()
         allowed = _hashes(req)
+        best: tuple[int, Path] | None = None
         for wheel in sorted(self.root.glob("*.whl")):
             try:
                 name, version, _, tags = parse_wheel_filename(wheel.name)
@@ -321,20 +350,24 @@ class WheelCache:
                 continue
             if normalize(name) != req.name or str(version) != req.version:
                 continue
-            if not any(Tag(t.interpreter, t.abi, t.platform) in accepted for t in tags):
+            score = min((rank[t] for t in tags if t in rank), default=None)
+            if score is None or (best is not None and best[0] <= score):
                 continue
             if _file_sha256(wheel).hex() in allowed:
-                return wheel
-        return None
+                best = (score, wheel)
+        return best[1] if best else None
 
-    def _accepted_tags(self) -> set[object]:
+    def _tag_rank(self) -> dict[object, int]:
         from packaging.tags import compatible_tags, cpython_tags
 
         version = tuple(int(p) for p in self.target.python_version.split("."))
         platforms = self.target.platforms()
-        tags = set(cpython_tags(version, [self.target.abi], platforms))
-        tags |= set(compatible_tags(version, f"cp{version[0]}{version[1]}", platforms))
-        return tags
+        ordered = [*cpython_tags(version, [self.target.abi], platforms)]
+        ordered += compatible_tags(version, f"cp{version[0]}{version[1]}", platforms)
+        rank: dict[object, int] = {}
+        for index, tag in enumerate(ordered):
+            rank.setdefault(tag, index)
+        return rank
 
     def _download(self, reqs: list[Requirement]) -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
@@ -343,8 +376,8 @@ class WheelCache:
         cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps"]
         cmd += ["--only-binary=:all:", "--require-hashes", "--implementation", "cp"]
         cmd += ["--python-version", self.target.python_version, "--abi", self.target.abi]
-        for platform in self.target.platforms():
-            cmd += ["--platform", platform]
+        for tag in self.target.platforms():
+            cmd += ["--platform", tag]
         cmd += ["-d", str(self.root), "-r", req_file]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -570,13 +603,13 @@ class Builder:
     jobs: int = 2
     force: bool = False
     progress: Callable[[Result], None] | None = None
+    target: Target | None = None  # build everything for this target instead of the declared ones
 
     def build(self, only: Iterable[str] = ()) -> tuple[dict[str, object], list[Result]]:
-        project = load_project(self.repo)
         wanted = set(only)
-        unknown = wanted - set(project.functions) - set(project.layers)
-        if unknown:
-            raise BuildError(f"unknown function or layer: {', '.join(sorted(unknown))}")
+        project = load_project(self.repo, wanted)
+        if self.target is not None:
+            project = project.retarget(self.target)
         previous = self._read_manifest()
         manifest: dict[str, dict[str, object]] = {"functions": {}, "layers": {}}
         results: list[Result] = []
@@ -594,7 +627,9 @@ class Builder:
                 results.append(result)
 
         for kind, section in (("layer", "layers"), ("function", "functions")):
-            names = project.layers if kind == "layer" else project.functions
+            names = set(project.layers if kind == "layer" else project.functions)
+            if wanted:  # a partial build keeps the other artifacts whose folders still exist
+                names |= {n for n in previous.get(section, {}) if (self.repo / section / n).is_dir()}
             for name in sorted(names):
                 done = next((r for r in results if r.kind == kind and r.name == name), None)
                 if done is not None and done.status != "failed":
@@ -742,7 +777,7 @@ class Builder:
             shutil.rmtree(self.path, ignore_errors=True)
 
     def _staging(self, name: str) -> Builder._Staging:
-        return Builder._Staging(self.dist.parent / ".cache" / "build" / "staging", name)
+        return Builder._Staging(self.repo / ".cache" / "build" / "staging", name)
 
     def _read_manifest(self) -> dict:
         path = self.dist / "manifest.json"

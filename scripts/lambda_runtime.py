@@ -1,0 +1,158 @@
+"""Run a handler from built zips the way Lambda does, on this machine, in a fresh process.
+
+The process sees only what a Lambda sandbox sees: the function zip unpacked (first on ``sys.path``), its
+layers' ``python/`` folders, and the libraries the Python runtime itself ships (boto3 and its
+dependencies) — never the dev virtualenv. Used by the tests that prove a function works from its zip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+# What the Lambda Python runtime provides (/var/runtime); the common layer does not ship these.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
+
+_RUNNER = r"""
+import importlib, json, sys, time, traceback, uuid
+spec = json.loads(sys.argv[1])
+sys.path[:0] = spec["paths"]
+deadline = time.monotonic() + spec["timeout"]
+
+class Context:
+    function_name = spec["function_name"]
+    function_version = "$LATEST"
+    invoked_function_arn = f"arn:aws:lambda:{spec['region']}:123456789012:function:{spec['function_name']}"
+    memory_limit_in_mb = 128
+    aws_request_id = str(uuid.uuid4())
+    log_group_name = f"/aws/lambda/{spec['function_name']}"
+    log_stream_name = "local"
+    identity = None
+    client_context = None
+    @staticmethod
+    def get_remaining_time_in_millis():
+        return max(0, int((deadline - time.monotonic()) * 1000))
+
+module_name, _, func_name = spec["handler"].rpartition(".")
+try:
+    handler = getattr(importlib.import_module(module_name), func_name)
+    result = {"ok": handler(json.loads(sys.stdin.read()), Context())}
+except Exception as exc:
+    result = {"error": {"errorType": type(exc).__name__, "errorMessage": str(exc),
+                        "stackTrace": traceback.format_exception(exc)}}
+with open(spec["result_path"], "w") as handle:
+    json.dump(result, handle, default=str)
+"""
+
+
+class HandlerError(Exception):
+    """The handler raised: Lambda's error payload is in ``payload``."""
+
+    def __init__(self, payload: dict[str, object], logs: str) -> None:
+        super().__init__(f"{payload.get('errorType')}: {payload.get('errorMessage')}")
+        self.payload = payload
+        self.logs = logs
+
+
+@dataclass(frozen=True)
+class Invocation:
+    result: object
+    logs: str
+
+
+def runtime_site(root: Path) -> Path:
+    """A folder holding only the runtime-provided libraries, linked from this interpreter's environment."""
+    site = root / "runtime-site"
+    site.mkdir(parents=True, exist_ok=True)
+    for dist_name in RUNTIME_PROVIDED:
+        dist = metadata.distribution(dist_name)
+        for file in dist.files or ():
+            top = file.parts[0]
+            if top.endswith(".dist-info") or top == ".." or top.startswith("__"):
+                continue
+            source = Path(str(dist.locate_file(top)))
+            link = site / top
+            if not link.exists() and source.exists():
+                link.symlink_to(source)
+    return site
+
+
+def unpack(zip_path: Path, root: Path) -> Path:
+    """Unpack a zip once per content hash; returns the folder."""
+    digest = hashlib.sha256(zip_path.read_bytes()).hexdigest()[:16]
+    dest = root / f"{zip_path.stem}-{digest}"
+    if not dest.is_dir():
+        tmp = Path(tempfile.mkdtemp(prefix=".unpack.", dir=root))
+        with zipfile.ZipFile(zip_path) as zf:
+            zf.extractall(tmp)
+        try:
+            tmp.rename(dest)
+        except OSError:  # another process unpacked it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def invoke(
+    code_zip: Path,
+    layer_zips: Sequence[Path],
+    handler: str,
+    event: object,
+    *,
+    env: Mapping[str, str] | None = None,
+    work_dir: Path,
+    timeout: float = 30.0,
+) -> Invocation:
+    """Invoke ``handler`` from the unpacked zips in a fresh isolated interpreter; raise HandlerError on error."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    code = unpack(code_zip, work_dir)
+    paths = [str(code), *(str(unpack(z, work_dir) / "python") for z in layer_zips), str(runtime_site(work_dir))]
+    function_name = handler.split(".")[0]
+    region = (env or {}).get("AWS_REGION", "us-east-1")
+    with tempfile.TemporaryDirectory() as tmp:
+        result_path = Path(tmp) / "result.json"
+        spec = {
+            "paths": paths,
+            "handler": handler,
+            "timeout": timeout,
+            "function_name": function_name,
+            "region": region,
+            "result_path": str(result_path),
+        }
+        process_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "TZ": "UTC",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_LAMBDA_FUNCTION_NAME": function_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+            "_HANDLER": handler,
+            **(env or {}),
+        }
+        # -I: no PYTHONPATH, no user site, no cwd; -S: not even the interpreter's own site-packages.
+        proc = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", _RUNNER, json.dumps(spec)],
+            input=json.dumps(event),
+            capture_output=True,
+            text=True,
+            env=process_env,
+            cwd=tmp,
+            timeout=timeout + 10,
+        )
+        logs = proc.stdout + proc.stderr
+        if not result_path.is_file():
+            raise HandlerError({"errorType": "Runtime.ExitError", "errorMessage": f"exit {proc.returncode}"}, logs)
+        outcome = json.loads(result_path.read_text())
+    if "error" in outcome:
+        raise HandlerError(outcome["error"], logs)
+    return Invocation(outcome["ok"], logs)

@@ -1,0 +1,259 @@
+"""HTTP API (payload 2.0) responses: JSON with Decimal support, CORS, gzip for large bodies, error mapping.
+
+Two ways to write an API handler, both ending in the same response shape:
+
+* a Powertools ``APIGatewayHttpResolver`` from :func:`make_resolver` (routing, CORS, taxonomy errors), or
+* a plain function returning :func:`json_response` and raising taxonomy errors.
+
+Either way :func:`shared.middleware.api_handler` adds the last mile: unexpected errors become a 500 with
+the request id, CORS headers reach error responses too, and large bodies are gzip-compressed when the
+client's ``Accept-Encoding`` allows it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import gzip
+import json
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import pydantic
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError as ResolverNotFoundError
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from shared.errors import (
+    AppError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    ValidationError,
+    error_body,
+)
+from shared.observability import logger
+
+__all__ = [
+    "DEFAULT_GZIP_THRESHOLD",
+    "accepts_gzip",
+    "apply_cors",
+    "compress_response",
+    "cors_config",
+    "error_response",
+    "header",
+    "json_body",
+    "json_dumps",
+    "json_response",
+    "make_resolver",
+]
+
+JSON = "application/json"
+DEFAULT_GZIP_THRESHOLD = 1024  # bytes; below this gzip + base64 saves nothing worth the CPU
+DEFAULT_MAX_BODY_BYTES = 262_144
+
+
+def _default(obj: object) -> Any:
+    if isinstance(obj, Decimal):
+        # DynamoDB numbers come back as Decimal; a client wants a JSON number, exact when integral.
+        return int(obj) if obj == obj.to_integral_value() else float(obj)
+    if isinstance(obj, pydantic.BaseModel):
+        return obj.model_dump(mode="json")
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, set | frozenset):
+        return sorted(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+def json_dumps(obj: object) -> str:
+    """Compact JSON; Decimal → number, pydantic models and dataclasses → objects, sets → sorted lists."""
+    return json.dumps(obj, default=_default, separators=(",", ":"), ensure_ascii=False)
+
+
+def header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """Case-insensitive header lookup (HTTP API lower-cases names, tests and proxies may not)."""
+    if not headers:
+        return None
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def json_response(status: int, body: object = None, *, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A payload 2.0 response with a JSON body (``None`` → empty body, e.g. for 204)."""
+    response_headers = {"Content-Type": JSON} if body is not None else {}
+    response_headers.update(headers or {})
+    return {
+        "statusCode": status,
+        "headers": response_headers,
+        "body": "" if body is None else json_dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def error_response(exc: BaseException, *, request_id: str) -> dict[str, Any]:
+    """The JSON error response for ``exc`` (unexpected errors: 500 with the request id, nothing else)."""
+    status, body, headers = error_body(exc, request_id=request_id)
+    return json_response(status, body, headers=headers)
+
+
+@cache
+def cors_config() -> CORSConfig:
+    """CORS from ``CORS_ALLOW_ORIGIN`` (optional: comma-separated origins, unset means ``*``)."""
+    raw = os.environ.get("CORS_ALLOW_ORIGIN")  # optional by design: unset is the documented "*"
+    origins = [origin.strip() for origin in (raw or "*").split(",") if origin.strip()] or ["*"]
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Idempotency-Key"],
+        expose_headers=["Retry-After"],
+        max_age=300,
+    )
+
+
+def apply_cors(response: dict[str, Any], request_headers: Mapping[str, str] | None) -> dict[str, Any]:
+    """Add CORS headers for the request's ``Origin`` unless the response already carries them."""
+    headers: dict[str, Any] = response.setdefault("headers", {})
+    if any(key.lower() == "access-control-allow-origin" for key in headers):
+        return response
+    origin = header(request_headers, "origin")
+    config = cors_config()
+    allowed = config.allowed_origin(origin) if origin else None
+    headers.update(config.to_dict(allowed))
+    return response
+
+
+def accepts_gzip(headers: Mapping[str, str] | None) -> bool:
+    """Whether ``Accept-Encoding`` allows gzip (``gzip;q=0`` forbids it; ``*`` allows it)."""
+    value = header(headers, "accept-encoding")
+    if not value:
+        return False
+    quality: dict[str, float] = {}
+    for part in value.split(","):
+        coding, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, number = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(number)
+                except ValueError:
+                    q = 0.0
+        quality[coding.strip().lower()] = q
+    if "gzip" in quality:
+        return quality["gzip"] > 0
+    return quality.get("*", 0.0) > 0
+
+
+def compress_response(
+    response: dict[str, Any],
+    *,
+    request_headers: Mapping[str, str] | None,
+    threshold: int = DEFAULT_GZIP_THRESHOLD,
+) -> dict[str, Any]:
+    """Gzip + base64 the body when it is larger than ``threshold`` bytes and the client accepts gzip."""
+    body = response.get("body")
+    headers: dict[str, Any] = response.setdefault("headers", {})
+    if not isinstance(body, str) or response.get("isBase64Encoded"):
+        return response
+    if any(key.lower() == "content-encoding" for key in headers):
+        return response
+    raw = body.encode()
+    if len(raw) <= threshold or not accepts_gzip(request_headers):
+        return response
+    # mtime=0: the same body always compresses to the same bytes (cacheable, testable).
+    response["body"] = base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode()
+    response["isBase64Encoded"] = True
+    headers["Content-Encoding"] = "gzip"
+    headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+def json_body(event: Mapping[str, Any], *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> dict[str, Any]:
+    """The request's JSON object body: 415 if not JSON, 413 if too large, 400 if malformed or not an object."""
+    content_type = header(event.get("headers"), "content-type") or ""
+    if content_type.split(";")[0].strip().lower() not in (JSON, ""):
+        raise UnsupportedMediaTypeError(f"content-type must be {JSON}, got {content_type!r}")
+    raw_body = event.get("body")
+    if raw_body is None or raw_body == "":
+        raise ValidationError("request body is required", fields={"body": "required"})
+    if event.get("isBase64Encoded"):
+        try:
+            data = base64.b64decode(raw_body, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("request body is not valid base64", fields={"body": "invalid base64"}) from None
+    else:
+        data = str(raw_body).encode()
+    if len(data) > max_bytes:
+        raise PayloadTooLargeError(f"request body is {len(data)} bytes; the limit is {max_bytes}")
+    try:
+        parsed = json.loads(data, parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"request body is not valid JSON: {exc}", fields={"body": "invalid JSON"}) from None
+    if not isinstance(parsed, dict):
+        raise ValidationError("request body must be a JSON object", fields={"body": "must be an object"})
+    return parsed
+
+
+def _request_id(app: APIGatewayHttpResolver) -> str:
+    context = getattr(app, "lambda_context", None)
+    request_id = getattr(context, "aws_request_id", None)
+    if request_id:
+        return str(request_id)
+    return str(app.current_event.request_context.request_id or "unknown")
+
+
+def _as_response(exc: BaseException, request_id: str) -> Response[Any]:
+    status, body, headers = error_body(exc, request_id=request_id)
+    return Response(status_code=status, content_type=JSON, body=body, headers=headers)
+
+
+def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
+    """An HTTP API resolver with CORS, the Decimal-aware serializer and the taxonomy's error mapping.
+
+    ``kwargs`` go to ``APIGatewayHttpResolver`` (e.g. ``enable_validation=True``); ``cors`` and
+    ``serializer`` default to this module's.
+    """
+    kwargs.setdefault("cors", cors_config())
+    kwargs.setdefault("serializer", json_dumps)
+    app = APIGatewayHttpResolver(**kwargs)
+
+    def _known(exc: Exception) -> Response[Any]:
+        return _as_response(exc, _request_id(app))
+
+    def _invalid_request(exc: RequestValidationError) -> Response[Any]:
+        fields = {
+            ".".join(str(part) for part in error.get("loc", ())) or "request": str(error.get("msg", "invalid"))
+            for error in exc.errors()
+        }
+        return _as_response(ValidationError(fields=fields), _request_id(app))
+
+    def _no_route(exc: ResolverNotFoundError) -> Response[Any]:
+        event = app.current_event
+        return _as_response(NotFoundError(f"no route for {event.http_method} {event.path}"), _request_id(app))
+
+    def _powertools_error(exc: ServiceError) -> Response[Any]:
+        # Powertools' own HTTP errors (BadRequestError, ...) keep their status, in the taxonomy's body shape.
+        body = {"error": {"code": f"http_{exc.status_code}", "message": exc.msg, "request_id": _request_id(app)}}
+        return Response(status_code=exc.status_code, content_type=JSON, body=body)
+
+    def _unexpected(exc: Exception) -> Response[Any]:
+        request_id = _request_id(app)
+        logger.exception("unexpected error", extra={"request_id": request_id})
+        return _as_response(exc, request_id)
+
+    # Lookup walks the exception's MRO, so the most specific registration wins; Exception is the last resort.
+    app.exception_handler([AppError, pydantic.ValidationError])(_known)
+    app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(ServiceError)(_powertools_error)
+    app.not_found(_no_route)
+    app.exception_handler(Exception)(_unexpected)
+    return app

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pydantic
+import pytest
+
+from shared.errors import NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError
+from shared.http import (
+    accepts_gzip,
+    apply_cors,
+    compress_response,
+    json_body,
+    json_dumps,
+    json_response,
+    make_resolver,
+)
+
+
+def test_json_dumps_writes_decimals_as_numbers() -> None:
+    assert json_dumps({"qty": Decimal("3"), "price": Decimal("12.50")}) == '{"qty":3,"price":12.5}'
+
+
+def test_json_dumps_handles_models_dataclasses_and_sets() -> None:
+    @dataclass
+    class Line:
+        sku: str
+
+    class Order(pydantic.BaseModel):
+        id: str
+
+    assert json.loads(json_dumps({"line": Line("a"), "order": Order(id="o"), "tags": {"b", "a"}})) == {
+        "line": {"sku": "a"},
+        "order": {"id": "o"},
+        "tags": ["a", "b"],
+    }
+
+
+def test_json_dumps_refuses_unknown_types() -> None:
+    with pytest.raises(TypeError, match="object is not JSON serializable"):
+        json_dumps({"x": object()})
+
+
+def test_json_response_has_content_type_and_extra_headers() -> None:
+    response = json_response(201, {"id": "o-1"}, headers={"Location": "/orders/o-1"})
+    assert response == {
+        "statusCode": 201,
+        "headers": {"Content-Type": "application/json", "Location": "/orders/o-1"},
+        "body": '{"id":"o-1"}',
+        "isBase64Encoded": False,
+    }
+    assert json_response(204)["body"] == ""
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "expected"),
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("GZIP", True),
+        ("gzip;q=0", False),
+        ("*", True),
+        ("identity, *;q=0", False),
+        ("br", False),
+        ("", False),
+    ],
+)
+def test_accept_encoding_decides_gzip(accept_encoding: str, expected: bool) -> None:
+    assert accepts_gzip({"accept-encoding": accept_encoding}) is expected
+
+
+def test_no_headers_means_no_gzip() -> None:
+    assert accepts_gzip(None) is False
+
+
+def test_large_body_is_gzipped_and_base64_encoded_when_accepted() -> None:
+    # Given a body over the threshold and a client that accepts gzip
+    body = json_dumps({"items": [{"sku": f"sku-{i}"} for i in range(200)]})
+    response = json_response(200, json.loads(body))
+    # When
+    compressed = compress_response(response, request_headers={"Accept-Encoding": "gzip"}, threshold=1024)
+    # Then
+    assert compressed["isBase64Encoded"] is True
+    assert compressed["headers"]["Content-Encoding"] == "gzip"
+    assert compressed["headers"]["Vary"] == "Accept-Encoding"
+    raw = base64.b64decode(compressed["body"])
+    assert gzip.decompress(raw).decode() == body
+    assert len(raw) < len(body)
+
+
+def test_small_body_or_no_gzip_support_leaves_body_alone() -> None:
+    small = json_response(200, {"ok": True})
+    assert (
+        compress_response(small, request_headers={"accept-encoding": "gzip"}, threshold=1024)["body"] == '{"ok":true}'
+    )
+    large = json_response(200, {"blob": "x" * 5000})
+    unchanged = compress_response(large, request_headers={"accept-encoding": "br"}, threshold=1024)
+    assert unchanged["isBase64Encoded"] is False
+    assert "Content-Encoding" not in unchanged["headers"]
+
+
+def test_already_encoded_body_is_not_compressed_twice() -> None:
+    response = json_response(200, {"blob": "x" * 5000})
+    once = compress_response(response, request_headers={"accept-encoding": "gzip"}, threshold=10)
+    body = once["body"]
+    twice = compress_response(once, request_headers={"accept-encoding": "gzip"}, threshold=10)
+    assert twice["body"] == body
+
+
+def test_cors_headers_follow_the_request_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.http import cors_config
+
+    monkeypatch.setenv("CORS_ALLOW_ORIGIN", "https://shop.example, https://admin.example")
+    cors_config.cache_clear()
+    allowed = apply_cors(json_response(200, {}), {"origin": "https://admin.example"})
+    assert allowed["headers"]["Access-Control-Allow-Origin"] == "https://admin.example"
+    assert "Idempotency-Key" in allowed["headers"]["Access-Control-Allow-Headers"]
+    refused = apply_cors(json_response(200, {}), {"origin": "https://evil.example"})
+    assert not any(key.startswith("Access-Control") for key in refused["headers"])
+
+
+def test_json_body_parses_plain_and_base64_bodies(http_event: Any) -> None:
+    event = http_event(method="POST", headers={"content-type": "application/json"}, body={"qty": 1.5})
+    assert json_body(event) == {"qty": Decimal("1.5")}
+    event["body"] = base64.b64encode(b'{"qty": 2}').decode()
+    event["isBase64Encoded"] = True
+    assert json_body(event) == {"qty": 2}
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "error", "message"),
+    [
+        ({"content-type": "text/xml"}, "<a/>", UnsupportedMediaTypeError, "content-type must be application/json"),
+        ({"content-type": "application/json"}, "x" * 300, PayloadTooLargeError, "request body is 300 bytes"),
+        ({"content-type": "application/json"}, "{not json", ValidationError, "request body is not valid JSON"),
+        ({"content-type": "application/json"}, "[1, 2]", ValidationError, "request body must be a JSON object"),
+        ({"content-type": "application/json"}, None, ValidationError, "request body is required"),
+    ],
+)
+def test_json_body_refuses_bad_bodies_with_a_clear_error(
+    http_event: Any, headers: dict[str, str], body: str | None, error: type[Exception], message: str
+) -> None:
+    event = http_event(method="POST", headers=headers, body=body)
+    with pytest.raises(error, match=message):
+        json_body(event, max_bytes=200)
+
+
+class CreateOrder(pydantic.BaseModel):
+    sku: str
+    qty: int = pydantic.Field(gt=0)
+
+
+def build_app() -> Any:
+    app = make_resolver()
+
+    @app.get("/orders/<order_id>")
+    def get_order(order_id: str) -> dict[str, Any]:
+        if order_id == "missing":
+            raise NotFoundError(f"no order {order_id}")
+        if order_id == "boom":
+            raise RuntimeError("connection string postgres://admin:secret@db")
+        return {"id": order_id, "total": Decimal("19.90")}
+
+    @app.post("/orders")
+    def create_order() -> dict[str, Any]:
+        order = CreateOrder.model_validate(app.current_event.json_body)
+        return {"sku": order.sku}
+
+    return app
+
+
+def test_resolver_serializes_decimals_as_numbers(http_event: Any, lambda_context: Any) -> None:
+    response = build_app().resolve(http_event(path="/orders/o-1"), lambda_context)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"]) == {"id": "o-1", "total": 19.9}
+
+
+def test_resolver_maps_taxonomy_errors_to_their_status(http_event: Any, lambda_context: Any) -> None:
+    response = build_app().resolve(http_event(path="/orders/missing"), lambda_context)
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"]) == {
+        "error": {"code": "not_found", "message": "no order missing", "request_id": lambda_context.aws_request_id}
+    }
+
+
+def test_resolver_maps_model_errors_to_400_naming_the_field(http_event: Any, lambda_context: Any) -> None:
+    event = http_event(method="POST", path="/orders", body={"sku": "a", "qty": 0})
+    response = build_app().resolve(event, lambda_context)
+    assert response["statusCode"] == 400
+    assert list(json.loads(response["body"])["error"]["details"]["fields"]) == ["qty"]
+
+
+def test_resolver_hides_unexpected_errors_behind_a_500(http_event: Any, lambda_context: Any) -> None:
+    response = build_app().resolve(http_event(path="/orders/boom"), lambda_context)
+    assert response["statusCode"] == 500
+    assert "secret" not in response["body"]
+    assert json.loads(response["body"])["error"]["request_id"] == lambda_context.aws_request_id
+
+
+def test_resolver_answers_unknown_routes_in_the_same_shape(http_event: Any, lambda_context: Any) -> None:
+    response = build_app().resolve(http_event(path="/nowhere"), lambda_context)
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"])["error"]["message"] == "no route for GET /nowhere"
+
+
+def test_resolver_answers_cors_preflight(http_event: Any, lambda_context: Any) -> None:
+    event = http_event(method="OPTIONS", path="/orders", headers={"origin": "https://shop.example"})
+    response = build_app().resolve(event, lambda_context)
+    assert response["statusCode"] == 204
+    assert "POST" in response["headers"]["Access-Control-Allow-Methods"]
+    assert response["headers"]["Access-Control-Allow-Origin"] == "*"
