@@ -1,0 +1,412 @@
+"""The whole local stack in one process: build, emulator, Terraform, data plane, gateway, event sources, watcher.
+
+:class:`Stack` starts the parts in order and stops them in reverse; ``.local/stack.json`` says where everything
+listens (``state`` is ``starting`` until every part runs, then ``ready``) and is removed on a clean stop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from scripts.local.errors import LocalStackError
+from scripts.local.gateway import Gateway
+from scripts.local.logs import LogHub
+from scripts.local.runtime import STACK_ID_VARIABLE, DataPlane
+from scripts.local.watch import CodeWatcher
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class StackOptions:
+    local_dir: Path = REPO / ".local"
+    host: str = "127.0.0.1"
+    emulator_port: int = 4566
+    api_port: int = 3000
+    build: bool = True
+    terraform_dir: Path | None = REPO / "terraform" / "environments" / "local"
+    dist_dir: Path = REPO / ".cache" / "host-dist"
+    region: str = "us-east-1"
+    watch: bool = True
+    events: bool = True
+    time_scale: float = 1.0
+    color: bool = False
+
+
+@dataclass
+class StackPaths:
+    root: Path
+
+    @property
+    def stack_file(self) -> Path:
+        return self.root / "stack.json"
+
+    @property
+    def stack_log(self) -> Path:
+        return self.root / "stack.log"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def run(self) -> Path:
+        return self.root / "run"
+
+    @property
+    def tf_state(self) -> Path:
+        return self.root / "terraform" / "state" / "terraform.tfstate"
+
+    @property
+    def tf_data(self) -> Path:
+        return self.root / "terraform" / "data"
+
+
+@dataclass
+class StackInfo:
+    """What ``.local/stack.json`` holds."""
+
+    pid: int
+    stack_id: str
+    state: str
+    emulator_url: str = ""
+    api_urls: dict[str, str] = field(default_factory=dict)
+    logs_dir: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.time)
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2, sort_keys=True) + "\n"
+
+
+def read_stack_info(paths: StackPaths) -> StackInfo | None:
+    try:
+        data = json.loads(paths.stack_file.read_text())
+        return StackInfo(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    return True
+
+
+def ensure_port_free(host: str, port: int, what: str) -> None:
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise LocalStackError(
+                f"port {port} on {host} ({what}) is in use: {exc.strerror}; stop what uses it or choose another port"
+            ) from exc
+
+
+class _HubHandler(logging.Handler):
+    """Python logging (emulator, event sources) into the interleaved stack log."""
+
+    def __init__(self, hub: LogHub) -> None:
+        super().__init__(logging.INFO)
+        self._hub = hub
+
+    def emit(self, record: logging.LogRecord) -> None:
+        ours = record.name.startswith(("local.", "scripts."))
+        source = record.name.split(".")[-1] if ours else record.name.split(".")[0]
+        text = record.getMessage()
+        if record.exc_info:
+            text += " | " + logging.Formatter().formatException(record.exc_info).replace("\n", " | ")
+        self._hub.line(source, f"[{record.levelname}] {text}")
+
+
+class Stack:
+    """Start with :meth:`start`, stop with :meth:`stop` (idempotent); :meth:`serve` does both around a wait."""
+
+    def __init__(self, options: StackOptions, out: Callable[[str], None] = print) -> None:
+        self.options = options
+        self.paths = StackPaths(options.local_dir)
+        # `up --detach` passes the id in; the daemon's own environment then carries it too.
+        self.stack_id = os.environ.get(STACK_ID_VARIABLE) or f"{os.getpid()}-{int(time.time())}"
+        self._out = out
+        self._stops: list[tuple[str, Callable[[], None]]] = []
+        self.info = StackInfo(pid=os.getpid(), stack_id=self.stack_id, state="starting")
+        self.logs: LogHub | None = None
+        self.data_plane: DataPlane | None = None
+        self.gateways: list[Gateway] = []
+        self.events: Any = None
+        self.emulator: Any = None
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+
+    def start(self) -> StackInfo:
+        options = self.options
+        ensure_port_free(options.host, options.emulator_port, "emulator")
+        ensure_port_free(options.host, options.api_port, "API gateway")
+        self.paths.root.mkdir(parents=True, exist_ok=True)
+        os.environ[STACK_ID_VARIABLE] = self.stack_id  # inherited by workers, terraform, the build
+        self._write_info()
+        self._stops.append(("stack file", lambda: self.paths.stack_file.unlink(missing_ok=True)))
+        if options.build:
+            self._build()
+        self.logs = LogHub(self.paths.logs, sys.stdout, color=options.color)
+        self._stops.append(("logs", self.logs.close))
+        self._route_python_logging(self.logs)
+        self._start_emulator()
+        self._start_data_plane()
+        if options.terraform_dir is not None:
+            self.info.outputs = self._apply_terraform(options.terraform_dir)
+        self._start_gateways()
+        if options.events:
+            self._start_events()
+        if options.watch:
+            self._start_watcher()
+        self.info.state = "ready"
+        self._write_info()
+        self._print_summary()
+        return self.info
+
+    def stop(self) -> None:
+        while self._stops:
+            name, stop = self._stops.pop()
+            try:
+                stop()
+            except Exception as exc:  # noqa: BLE001 - keep stopping the rest; say what failed
+                self._out(f"stopping {name} failed: {type(exc).__name__}: {exc}")
+
+    def serve(self, stop_event: threading.Event) -> None:
+        try:
+            self.start()
+            self._out("stack ready — Ctrl-C stops it")
+            stop_event.wait()
+        finally:
+            self._out("stopping the stack ...")
+            self.stop()
+            self._out("stopped")
+
+    # -- parts ----------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self._out(f"build: python -m scripts.build --host (into {self.options.dist_dir})")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scripts.build", "--host"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert process.stdout is not None
+        last_error = ""
+        for line in process.stdout:  # shown as it comes; the last error line becomes ours
+            self._out(line.rstrip("\n"))
+            if line.startswith("error:"):
+                last_error = line.removeprefix("error:").strip()
+        if process.wait() != 0:
+            raise LocalStackError(f"the build failed: {last_error or f'exit code {process.returncode}'}")
+
+    def _start_emulator(self) -> None:
+        from scripts.emulator import EmulatorStartError, start_emulator
+
+        try:
+            self.emulator = start_emulator(self.options.host, self.options.emulator_port)
+        except EmulatorStartError as exc:
+            raise LocalStackError(str(exc)) from exc
+        self._stops.append(("emulator", self.emulator.stop))
+        self.info.emulator_url = self.emulator.url
+        self._out(f"emulator: {self.emulator.url}")
+
+    def _start_data_plane(self) -> None:
+        assert self.logs is not None
+        self.data_plane = DataPlane(
+            self.info.emulator_url,
+            run_dir=self.paths.run,
+            dist_dir=self.options.dist_dir,
+            logs=self.logs,
+            region=self.options.region,
+        )
+        self._stops.append(("data plane", self.data_plane.close))
+        if not self.data_plane.register_with_emulator():
+            raise LocalStackError("scripts.emulator.hooks is missing: the emulator cannot call the data plane")
+        self._stops.append(("invoker", _unregister_invoker))
+
+    def _apply_terraform(self, directory: Path) -> dict[str, Any]:
+        from scripts import tf
+
+        if not directory.is_dir():
+            raise LocalStackError(f"{directory} does not exist: nothing to deploy (use --no-terraform to skip)")
+        declared = declared_variables(directory)
+        if "emulator_url" not in declared:
+            raise LocalStackError(f"{directory} declares no variable emulator_url; the stack cannot point it here")
+        offered = {
+            "emulator_url": self.info.emulator_url,
+            "dist_dir": str(self.options.dist_dir),
+            "manifest_path": str(self.options.dist_dir / "manifest.json"),
+            "region": self.options.region,
+        }
+        variables = [f"-var={k}={v}" for k, v in offered.items() if k in declared]
+        state = self.paths.tf_state
+        if state.parent.exists():
+            shutil.rmtree(state.parent)  # a fresh emulator: state from an earlier run describes nothing
+        state.parent.mkdir(parents=True)
+        self._out(
+            f"terraform: init + apply {directory.relative_to(REPO) if directory.is_relative_to(REPO) else directory}"
+        )
+        try:
+            # The stack's own .terraform (TF_DATA_DIR) and state: nothing is written into the environment folder.
+            env = {"TF_DATA_DIR": str(self.paths.tf_data)}
+            tf.run(["init", "-input=false", "-no-color"], cwd=directory, env=env, capture=True, timeout=600)
+            started = time.monotonic()
+            self._stream_terraform(
+                ["apply", "-auto-approve", "-input=false", "-no-color", f"-state={state}", *variables], directory, env
+            )
+            self._out(f"terraform: applied in {time.monotonic() - started:.0f} s")
+            shown = tf.run(["output", "-json", f"-state={state}"], cwd=directory, env=env, capture=True, timeout=120)
+        except tf.TerraformError as exc:
+            raise LocalStackError(str(exc)) from exc
+        outputs = json.loads(shown.stdout or "{}")
+        return {k: v.get("value") for k, v in outputs.items() if not v.get("sensitive")}
+
+    def _stream_terraform(self, args: list[str], directory: Path, extra_env: dict[str, str]) -> None:
+        """Run terraform showing its output as it comes; a failure raises with Terraform's last Error line."""
+        from scripts import tf
+
+        env = {**tf.terraform_env(directory), **extra_env}
+        binary = env.get("TERRAFORM_BINARY") or shutil.which("terraform", path=env.get("PATH"))
+        if binary is None:
+            raise LocalStackError("terraform not found on PATH (install Terraform >= 1.5 or set TERRAFORM_BINARY)")
+        process = subprocess.Popen(
+            [binary, *args], cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert process.stdout is not None
+        last_error = ""
+        for line in process.stdout:
+            self._out(line.rstrip("\n"))
+            stripped = line.strip(" │╷╵\t\n")
+            if stripped.startswith("Error:"):
+                last_error = stripped.removeprefix("Error:").strip()
+        if process.wait() != 0:
+            raise LocalStackError(f"terraform {args[0]} failed: {last_error or f'exit code {process.returncode}'}")
+
+    def _start_gateways(self) -> None:
+        assert self.data_plane is not None
+        client = self._client("apigatewayv2")
+        apis = sorted(
+            (a for a in client.get_apis().get("Items", []) if a.get("ProtocolType") == "HTTP"), key=lambda a: a["Name"]
+        )
+        for index, api in enumerate(apis):
+            port = self.options.api_port if index == 0 else 0
+            gateway = Gateway(
+                self.info.emulator_url,
+                self.data_plane.invoke,
+                api_id=api["ApiId"],
+                host=self.options.host,
+                port=port,
+                region=self.options.region,
+                logs=self.logs,
+            ).start()
+            self._stops.append((f"gateway {api['Name']}", gateway.stop))
+            self.gateways.append(gateway)
+            self.info.api_urls[api["Name"]] = gateway.url
+
+    def _start_events(self) -> None:
+        assert self.data_plane is not None
+        try:
+            from scripts.local.events import EventSourceOptions, EventSources
+        except ImportError as exc:
+            self._out(f"event sources: not available ({exc}); SQS mappings, schedules and async retries are off")
+            return
+        options = EventSourceOptions(region=self.options.region, time_scale=self.options.time_scale)
+        # The events Protocol names the first parameter function_name; DataPlane.invoke's is function_name_or_arn.
+        self.events = EventSources(self.data_plane.invoke, self.info.emulator_url, options)  # type: ignore[arg-type]
+        self.data_plane.async_dispatcher = self.events.async_invoker.submit
+        self.events.start()
+        self._stops.append(("event sources", self.events.stop))
+
+    def _start_watcher(self) -> None:
+        assert self.data_plane is not None
+        assert self.logs is not None
+        watcher = CodeWatcher(self.options.dist_dir / "manifest.json", self.data_plane, self.logs)
+        watcher.start()
+        self._stops.append(("code watcher", watcher.stop))
+
+    # -- reporting ------------------------------------------------------------------------------------------
+
+    def _print_summary(self) -> None:
+        assert self.data_plane is not None
+        functions = self.data_plane.catalog.function_names()
+        queues = self._client("sqs").list_queues().get("QueueUrls", [])
+        tables = self._client("dynamodb").list_tables().get("TableNames", [])
+        buckets = [b["Name"] for b in self._client("s3").list_buckets().get("Buckets", [])]
+        rows = [("emulator", self.info.emulator_url)]
+        rows += [(f"API {name}", url) for name, url in self.info.api_urls.items()] or [
+            ("API", "(no HTTP API deployed)")
+        ]
+        rows += [
+            ("functions", ", ".join(functions) or "-"),
+            ("queues", ", ".join(q.rsplit("/", 1)[-1] for q in queues) or "-"),
+        ]
+        rows += [("tables", ", ".join(tables) or "-"), ("buckets", ", ".join(buckets) or "-")]
+        rows += [("logs", f"{self.paths.logs}/<function>.log")]
+        width = max(len(label) for label, _ in rows)
+        self._out("\n".join(f"  {label.ljust(width)}  {value}" for label, value in rows))
+
+    def _write_info(self) -> None:
+        self.info.logs_dir = str(self.paths.logs)
+        temporary = self.paths.stack_file.with_suffix(".tmp")
+        temporary.write_text(self.info.to_json())
+        temporary.replace(self.paths.stack_file)
+
+    def _client(self, service: str) -> Any:
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=self.info.emulator_url,
+            region_name=self.options.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def _route_python_logging(self, hub: LogHub) -> None:
+        handler = _HubHandler(hub)
+        root = logging.getLogger()
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        for noisy in ("werkzeug", "botocore", "urllib3", "moto"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        self._stops.append(("logging", lambda: root.removeHandler(handler)))
+
+
+def declared_variables(directory: Path) -> set[str]:
+    names: set[str] = set()
+    for path in directory.glob("*.tf"):
+        names.update(re.findall(r'^\s*variable\s+"([^"]+)"', path.read_text(), flags=re.M))
+    return names
+
+
+def _unregister_invoker() -> None:
+    from scripts.emulator import set_lambda_invoker
+
+    set_lambda_invoker(None)

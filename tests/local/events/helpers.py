@@ -1,0 +1,127 @@
+"""Small real Python handlers invoked in-process, registered as functions in the emulator too."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import traceback
+import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scripts.local.events.aws import AwsClients
+from scripts.local.events.invoke import split_function_ref
+
+Handler = Callable[[Any, "LocalContext"], Any]
+
+
+@dataclass(frozen=True)
+class LocalResult:
+    request_id: str
+    payload: bytes
+    function_error: str | None
+
+
+@dataclass(frozen=True)
+class LocalContext:
+    aws_request_id: str
+    function_name: str
+    invoked_function_arn: str
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@dataclass
+class Call:
+    event: Any
+    at: float
+    qualifier: str | None
+
+
+@dataclass
+class LocalFunctions:
+    """Functions that exist in the emulator (so configuration reads work) and run here, in-process."""
+
+    clients: AwsClients
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    calls: dict[str, list[Call]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _role: str | None = None
+
+    def create(self, name: str, handler: Handler, **config: Any) -> str:
+        """Create ``name`` in the emulator and bind it to ``handler``; returns the function ARN."""
+        if self._role is None:
+            self._role = self.clients.client("iam").create_role(RoleName="local-events", AssumeRolePolicyDocument="{}")[
+                "Role"
+            ]["Arn"]
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as zf:
+            zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+        response = self.clients.client("lambda").create_function(
+            FunctionName=name,
+            Runtime="python3.13",
+            Role=self._role,
+            Handler="handler.handler",
+            Code={"ZipFile": archive.getvalue()},
+            **config,
+        )
+        self.handlers[name] = handler
+        self.calls[name] = []
+        return str(response["FunctionArn"])
+
+    def invoke(self, function_name: str, payload: bytes, qualifier: str | None = None) -> LocalResult:
+        """The ``Invoke`` protocol: run the handler; an exception becomes an ``Unhandled`` function error."""
+        ref, arn_qualifier = split_function_ref(function_name)
+        name = ref.rsplit(":", 1)[-1]
+        handler = self.handlers[name]
+        event = json.loads(payload) if payload else None
+        with self._lock:
+            self.calls[name].append(Call(event=event, at=time.monotonic(), qualifier=qualifier or arn_qualifier))
+        request_id = str(uuid.uuid4())
+        context = LocalContext(request_id, name, f"arn:aws:lambda:us-east-1:123456789012:function:{name}")
+        try:
+            result = handler(event, context)
+        except Exception as exc:  # noqa: BLE001 - the Lambda runtime turns any uncaught error into a response
+            body = {
+                "errorMessage": str(exc),
+                "errorType": type(exc).__name__,
+                "requestId": request_id,
+                "stackTrace": traceback.format_tb(exc.__traceback__),
+            }
+            return LocalResult(request_id, json.dumps(body).encode(), "Unhandled")
+        return LocalResult(request_id, json.dumps(result).encode(), None)
+
+    def events(self, name: str) -> list[Any]:
+        with self._lock:
+            return [c.event for c in self.calls[name]]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
+    """Poll ``condition`` until it holds (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+def drain(clients: AwsClients, queue_url: str, wait_s: int = 1) -> list[dict[str, Any]]:
+    """Receive (and delete) everything visible in a queue."""
+    sqs = clients.client("sqs")
+    messages: list[dict[str, Any]] = []
+    while True:
+        batch = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_s, MessageAttributeNames=["All"]
+        ).get("Messages", [])
+        if not batch:
+            return messages
+        messages.extend(batch)
+        for message in batch:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        wait_s = 0
