@@ -1,11 +1,16 @@
-"""Placeholder until the functions issue lands: reports the Pillow version it was built with."""
+"""S3 ObjectCreated entry point: resize every image the notification names."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import PIL
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from image_resizer.objects import object_refs
+from image_resizer.pipeline import process
+from shared.middleware import event_handler
 
 
-def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    return {"pillow": PIL.__version__}
+@event_handler(source="direct")
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return {"images": [process(ref) for ref in object_refs(event)]}

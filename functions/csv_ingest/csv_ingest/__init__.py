@@ -1,0 +1,1 @@
+"""CSV ingest: order rows uploaded to S3 under uploads/ become items in the orders table."""

@@ -1,0 +1,16 @@
+"""S3 ObjectCreated entry point: ingest every .csv object the notification names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from csv_ingest.objects import object_refs
+from csv_ingest.pipeline import process
+from shared.middleware import event_handler
+
+
+@event_handler(source="direct")
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return {"files": [process(ref) for ref in object_refs(event)]}

@@ -1,0 +1,137 @@
+"""S3 and DynamoDB adapters: the streamed object, the errors report, the batch writer, the per-version marker."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Sequence
+from types import TracebackType
+from typing import IO, Any, cast
+
+from botocore.exceptions import ClientError
+from botocore.response import StreamingBody
+
+from csv_ingest.objects import ObjectRef
+from shared import aws
+from shared.dynamo import batch_write
+from shared.errors import ServiceUnavailableError, classify
+
+REPORT_MEMORY_LIMIT = 1024 * 1024  # bytes of report kept in memory before it spills to /tmp
+
+Item = dict[str, Any]
+
+
+def _get(ref: ObjectRef) -> Any:
+    if ref.version_id:
+        return aws.s3().get_object(Bucket=ref.bucket, Key=ref.key, VersionId=ref.version_id)
+    return aws.s3().get_object(Bucket=ref.bucket, Key=ref.key)
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def transient(exc: ClientError, action: str) -> Exception:
+    """The taxonomy error for an SDK failure: throttling and 5xx are retryable, the rest as they are."""
+    known = classify(exc)
+    if known is not None and known.retryable:
+        return known
+    if int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0) >= 500:
+        return ServiceUnavailableError(f"{action}: AWS failed ({_error_code(exc)})")
+    return exc
+
+
+def open_text(ref: ObjectRef) -> IO[str] | None:
+    """The object as a text stream (UTF-8, BOM dropped, line endings untouched for csv); None if it is gone."""
+    try:
+        body = _get(ref)["Body"]
+    except ClientError as exc:
+        if _error_code(exc) in {"NoSuchKey", "NoSuchVersion", "404"}:
+            return None
+        raise transient(exc, "read upload") from exc
+    return text_stream(body)
+
+
+def text_stream(body: IO[bytes] | StreamingBody) -> IO[str]:
+    """Decode a byte stream lazily, 8 KiB at a time: UTF-8, BOM dropped, newlines left for the csv module."""
+    return io.TextIOWrapper(cast("IO[bytes]", body), encoding="utf-8-sig", newline="")
+
+
+class ErrorReport:
+    """Rejected rows as CSV (line, error, the row's fields), spooled to /tmp past 1 MiB, uploaded at the end."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=REPORT_MEMORY_LIMIT, mode="w+b")  # noqa: SIM115
+        self._text = io.TextIOWrapper(self._file, encoding="utf-8", newline="")
+        self._writer = csv.writer(self._text)
+        self._writer.writerow(["line", "error", "fields"])
+        self.rows = 0
+
+    def reject(self, line: int, error: str, fields: Sequence[str]) -> None:
+        self._writer.writerow([line, error, *fields])
+        self.rows += 1
+
+    def upload(self, bucket: str, key: str) -> None:
+        self._text.flush()
+        self._file.seek(0)
+        try:
+            aws.s3().upload_fileobj(self._file, bucket, key, ExtraArgs={"ContentType": "text/csv; charset=utf-8"})
+        except ClientError as exc:
+            raise transient(exc, "write errors report") from exc
+
+    def __enter__(self) -> ErrorReport:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self._text.close()
+
+
+def batch_writer(table_name: str) -> Any:
+    """``write(items) → items still unwritten`` over shared.dynamo.batch_write (UnprocessedItems retried)."""
+
+    def write(items: list[Item]) -> list[Item]:
+        try:
+            result = batch_write(table_name, puts=items)
+        except ClientError as exc:
+            raise transient(exc, "write orders") from exc
+        return [request["PutRequest"]["Item"] for request in result.failed]
+
+    return write
+
+
+class IngestMarker:
+    """``pk=INGEST#<bucket>/<key>, sk=VERSION#<version>`` in the orders table: IN_PROGRESS → COMPLETED."""
+
+    def __init__(self, table_name: str, ref: ObjectRef) -> None:
+        self.table_name = table_name
+        self.key = {"pk": f"INGEST#{ref.bucket}/{ref.key}", "sk": f"VERSION#{ref.version}"}
+
+    def _table(self) -> Any:
+        return aws.dynamodb_table(self.table_name)
+
+    def start(self, started_at: str) -> bool:
+        """False when this version was already ingested completely; True otherwise (first or resumed run)."""
+        try:
+            self._table().put_item(
+                Item={**self.key, "status": "IN_PROGRESS", "started_at": started_at},
+                ConditionExpression="attribute_not_exists(pk) OR #status <> :completed",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":completed": "COMPLETED"},
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise transient(exc, "mark ingest started") from exc
+        return True
+
+    def complete(self, summary: dict[str, Any], finished_at: str) -> None:
+        try:
+            self._table().update_item(
+                Key=self.key,
+                UpdateExpression="SET #status = :completed, summary = :summary, finished_at = :at",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":completed": "COMPLETED", ":summary": summary, ":at": finished_at},
+            )
+        except ClientError as exc:
+            raise transient(exc, "mark ingest completed") from exc

@@ -1,0 +1,147 @@
+"""The handler on moto: S3 event in, orders in DynamoDB, errors report next to the input, idempotent per version."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from csv_ingest import handler, storage
+
+from functions.csv_ingest.tests.conftest import BUCKET, HEADER, TABLE, csv_bytes, order_items, row, s3_event
+from shared.errors import RetryableError
+
+
+class Context:
+    function_name = "csv_ingest"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:csv_ingest"
+    aws_request_id = "11111111-1111-1111-1111-111111111111"
+
+
+def upload(env: dict[str, Any], key: str, body: bytes) -> None:
+    env["s3"].put_object(Bucket=BUCKET, Key=key, Body=body)
+
+
+def report_rows(env: dict[str, Any], key: str) -> list[list[str]]:
+    body = env["s3"].get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+    return list(csv.reader(io.StringIO(body, newline="")))
+
+
+def test_good_rows_become_orders_and_bad_rows_go_to_the_report(ingest_env: dict[str, Any]) -> None:
+    # Given an upload whose key has a space and parentheses (URL-encoded in the event) and one bad row
+    key = "uploads/2026/November orders(1).csv"
+    upload(ingest_env, key, csv_bytes(HEADER, row(1), row(2, currency="euro"), row(3), bom=True))
+    # When the notification arrives
+    result = handler.lambda_handler(s3_event(key), Context())
+    # Then the two good rows are orders, indexed by status, and the bad one is reported with its line
+    assert result["files"] == [
+        {
+            "key": key,
+            "version": "etag-1",
+            "status": "ingested",
+            "rows": 3,
+            "written": 2,
+            "rejected": 1,
+            "unwritten": 0,
+            "report_key": "reports/2026/November orders(1).csv.errors.csv",
+        }
+    ]
+    items = order_items(ingest_env["dynamodb"])
+    assert sorted(item["pk"]["S"] for item in items) == ["ORDER#o-000001", "ORDER#o-000003"]
+    assert {item["gsi1pk"]["S"] for item in items} == {"STATUS#PENDING"}
+    report = report_rows(ingest_env, "reports/2026/November orders(1).csv.errors.csv")
+    assert report[0] == ["line", "error", "fields"]
+    assert report[1][:2] == ["3", "currency: String should match pattern '^[A-Z]{3}$'"]
+
+
+def test_reprocessing_the_same_version_writes_nothing_twice(ingest_env: dict[str, Any]) -> None:
+    key = "uploads/orders.csv"
+    upload(ingest_env, key, csv_bytes(HEADER, *(row(i) for i in range(30))))
+    handler.lambda_handler(s3_event(key), Context())
+    # When S3 delivers the same notification again
+    again = handler.lambda_handler(s3_event(key), Context())
+    # Then it is recognised and skipped, and there are still 30 orders
+    assert again["files"][0]["status"] == "already_ingested"
+    assert len(order_items(ingest_env["dynamodb"])) == 30
+
+
+def test_an_interrupted_run_is_resumed_without_duplicates(ingest_env: dict[str, Any], monkeypatch: Any) -> None:
+    # Given a first run where DynamoDB kept refusing one batch (Lambda will retry the event)
+    key = "uploads/orders.csv"
+    upload(ingest_env, key, csv_bytes(HEADER, *(row(i) for i in range(60))))
+    real_writer = storage.batch_writer
+    refusing = {"left": 1}
+
+    def flaky_writer(table: str) -> Any:
+        write = real_writer(table)
+
+        def wrapped(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            if refusing["left"] and len(items) == 25:
+                refusing["left"] -= 1
+                return items  # every item "unprocessed" after batch_write's own retries
+            return write(items)
+
+        return wrapped
+
+    monkeypatch.setattr("csv_ingest.pipeline.batch_writer", flaky_writer)
+    with pytest.raises(RetryableError, match="25 valid rows"):
+        handler.lambda_handler(s3_event(key), Context())
+    # When Lambda retries the same event
+    result = handler.lambda_handler(s3_event(key), Context())
+    # Then the file is processed again and every order exists exactly once
+    assert result["files"][0]["status"] == "ingested"
+    assert len(order_items(ingest_env["dynamodb"])) == 60
+
+
+def test_a_new_version_of_the_same_key_is_ingested(ingest_env: dict[str, Any]) -> None:
+    key = "uploads/orders.csv"
+    upload(ingest_env, key, csv_bytes(HEADER, row(1)))
+    handler.lambda_handler(s3_event(key, etag="v1"), Context())
+    upload(ingest_env, key, csv_bytes(HEADER, row(1, status="SHIPPED")))
+    result = handler.lambda_handler(s3_event(key, etag="v2"), Context())
+    assert result["files"][0]["status"] == "ingested"
+    assert order_items(ingest_env["dynamodb"])[0]["status"]["S"] == "SHIPPED"
+
+
+@pytest.mark.parametrize("key", ["uploads/photo.jpg", "incoming/orders.csv", "reports/orders.csv.errors.csv"])
+def test_keys_outside_the_contract_are_skipped(ingest_env: dict[str, Any], key: str) -> None:
+    upload(ingest_env, key, csv_bytes(HEADER, row(1)))
+    result = handler.lambda_handler(s3_event(key), Context())
+    assert result["files"][0]["status"] == "skipped"
+    assert order_items(ingest_env["dynamodb"]) == []
+
+
+def test_a_file_without_required_columns_is_rejected_with_a_report(ingest_env: dict[str, Any]) -> None:
+    key = "uploads/wrong.csv"
+    upload(ingest_env, key, csv_bytes("id,name", "1,x"))
+    result = handler.lambda_handler(s3_event(key), Context())
+    assert result["files"][0]["status"] == "rejected"
+    assert "customer_id" in result["files"][0]["reason"]
+    assert report_rows(ingest_env, "reports/wrong.csv.errors.csv")[1][0] == "1"
+
+
+def test_an_object_deleted_before_processing_is_skipped(ingest_env: dict[str, Any]) -> None:
+    result = handler.lambda_handler(s3_event("uploads/gone.csv"), Context())
+    assert result["files"][0]["status"] == "missing"
+
+
+def test_missing_orders_table_variable_is_named(ingest_env: dict[str, Any], monkeypatch: Any) -> None:
+    from shared.settings import SettingsError, reset_settings
+
+    monkeypatch.delenv("ORDERS_TABLE")
+    reset_settings()
+    upload(ingest_env, "uploads/a.csv", csv_bytes(HEADER, row(1)))
+    with pytest.raises(SettingsError, match="ORDERS_TABLE"):
+        handler.lambda_handler(s3_event("uploads/a.csv"), Context())
+
+
+def test_orders_table_marker_uses_its_own_key_space(ingest_env: dict[str, Any]) -> None:
+    upload(ingest_env, "uploads/a.csv", csv_bytes(HEADER, row(1)))
+    handler.lambda_handler(s3_event("uploads/a.csv"), Context())
+    items = ingest_env["dynamodb"].scan(TableName=TABLE)["Items"]
+    markers = [item for item in items if item["pk"]["S"].startswith("INGEST#")]
+    assert [(m["pk"]["S"], m["sk"]["S"], m["status"]["S"]) for m in markers] == [
+        (f"INGEST#{BUCKET}/uploads/a.csv", "VERSION#etag-1", "COMPLETED")
+    ]

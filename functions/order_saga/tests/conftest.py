@@ -1,0 +1,133 @@
+"""Fixtures for the saga: moto tables + topic, a real payment HTTP server on loopback, order factories."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from functions.order_saga.tests.payment_server import PaymentProvider, serve
+from shared import aws
+from shared.idempotency import reset_idempotency
+from shared.observability import metrics
+from shared.settings import reset_settings
+
+ORDERS, INVENTORY, CIRCUIT = "orders", "inventory", "circuit"
+
+
+@dataclass
+class Context:
+    function_name: str = "order-saga-task"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:order-saga-task"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+
+def create_tables(dynamodb: Any) -> None:
+    keys = {
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    strings = [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")]
+    dynamodb.create_table(
+        TableName=ORDERS,
+        AttributeDefinitions=[*strings, *({"AttributeName": n, "AttributeType": "S"} for n in ("gsi1pk", "gsi1sk"))],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "gsi1",
+                "KeySchema": [
+                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        **keys,
+    )
+    for name in (INVENTORY, CIRCUIT):
+        dynamodb.create_table(TableName=name, AttributeDefinitions=strings, **keys)
+
+
+def put_stock(dynamodb: Any, sku: str, available: int) -> None:
+    dynamodb.put_item(
+        TableName=INVENTORY,
+        Item={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"}, "available": {"N": str(available)}},
+    )
+
+
+def stock(dynamodb: Any, sku: str) -> int:
+    item = dynamodb.get_item(TableName=INVENTORY, Key={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"}})["Item"]
+    return int(item["available"]["N"])
+
+
+def step_record(dynamodb: Any, order_id: str, step: str) -> dict[str, Any] | None:
+    key = {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": f"SAGA#{step}"}}
+    return dynamodb.get_item(TableName=ORDERS, Key=key, ConsistentRead=True).get("Item")
+
+
+def make_order(**overrides: Any) -> dict[str, Any]:
+    order: dict[str, Any] = {
+        "order_id": f"o-{uuid.uuid4().hex[:12]}",
+        "customer_id": "c-42",
+        "customer_email": "ada@example.com",
+        "items": [{"sku": "SKU-1", "quantity": 2}, {"sku": "SKU-2", "quantity": 1}],
+        "total_cents": 4599,
+        "currency": "EUR",
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "12 St James's Square",
+            "city": "London",
+            "postal_code": "SW1Y 4JH",
+            "country": "GB",
+        },
+    }
+    return order | overrides
+
+
+@pytest.fixture
+def context() -> Context:
+    return Context()
+
+
+@pytest.fixture
+def payment_api() -> Iterator[PaymentProvider]:
+    with serve(PaymentProvider()) as provider:
+        yield provider
+
+
+@pytest.fixture
+def saga_env(monkeypatch: pytest.MonkeyPatch, payment_api: PaymentProvider) -> Iterator[dict[str, Any]]:
+    """moto with the saga's tables, stock for SKU-1 (5) and SKU-2 (3), a topic, and every task's variables."""
+    aws.reset_clients()
+    reset_settings()
+    reset_idempotency()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        create_tables(dynamodb)
+        put_stock(dynamodb, "SKU-1", 5)
+        put_stock(dynamodb, "SKU-2", 3)
+        sns = boto3.client("sns", region_name="us-east-1")
+        topic = sns.create_topic(Name="notifications")["TopicArn"]
+        env = {
+            "ORDERS_TABLE": ORDERS,
+            "INVENTORY_TABLE": INVENTORY,
+            "CIRCUIT_TABLE": CIRCUIT,
+            "PAYMENT_API_URL": payment_api.url,
+            "PAYMENT_API_TIMEOUT_SECONDS": "2",
+            "NOTIFICATIONS_TOPIC_ARN": topic,
+            "POWERTOOLS_SERVICE_NAME": "order_saga",
+            "POWERTOOLS_METRICS_NAMESPACE": "orders",
+        }
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        # The process-wide Metrics read the namespace when shared.observability was first imported.
+        monkeypatch.setattr(metrics, "namespace", "orders")
+        yield {"dynamodb": dynamodb, "sns": sns, "topic": topic, "payment": payment_api, "env": env}
+    aws.reset_clients()
+    reset_settings()
+    reset_idempotency()

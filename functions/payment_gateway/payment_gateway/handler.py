@@ -1,0 +1,45 @@
+"""Entry point: the payment API (API Gateway HTTP API, payload 2.0)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from payment_gateway import client
+from payment_gateway.api_models import ChargeRequest, RefundRequest, check_payment_id, parse
+from shared.http import header, json_body, make_resolver
+from shared.middleware import api_handler
+from shared.observability import logger
+
+app = make_resolver()
+
+MAX_BODY_BYTES = 4096
+
+
+def _idempotency_key(default: str) -> str:
+    """The client's ``Idempotency-Key``, or one derived from the request so a plain retry is still safe."""
+    return header(app.current_event.headers, "idempotency-key") or default
+
+
+@app.post("/payments")
+def create_payment() -> tuple[dict[str, Any], int]:
+    request = parse(ChargeRequest, json_body(app.current_event.raw_event, max_bytes=MAX_BODY_BYTES))
+    key = _idempotency_key(f"charge:{request.order_id}")
+    result = client.charge(request.order_id, request.money, key, currency=request.currency)
+    logger.info("payment charged", extra={"order_id": result.order_id, "payment_id": result.payment_id})
+    return asdict(result), 201
+
+
+@app.post("/payments/<payment_id>/refunds")
+def create_refund(payment_id: str) -> tuple[dict[str, Any], int]:
+    payment_id = check_payment_id(payment_id)
+    request = parse(RefundRequest, json_body(app.current_event.raw_event, max_bytes=MAX_BODY_BYTES))
+    key = _idempotency_key(f"refund:{payment_id}:{request.amount}")
+    result = client.refund(payment_id, request.money, key)
+    logger.info("payment refunded", extra={"payment_id": payment_id, "refund_id": result.refund_id})
+    return asdict(result), 201
+
+
+@api_handler()
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

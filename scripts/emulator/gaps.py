@@ -1,0 +1,414 @@
+"""Small additions to moto that the Terraform AWS provider needs (see README.md, "Gap fills").
+
+Each fill is a function that patches one moto class; :func:`install` applies them all once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+PROVISIONED_CONCURRENCY_PATH = (
+    r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"
+)
+REDRIVE_PERMISSIONS = ("allowAll", "denyAll", "byQueue")
+
+
+# --- Lambda: provisioned concurrency -------------------------------------------------------------------------
+
+
+def _lambda_error(error_type: str, message: str, status: int) -> Exception:
+    from moto.awslambda.exceptions import LambdaClientError
+
+    error = LambdaClientError(error_type, message)
+    error.code = status
+    return error
+
+
+def _provisioned_store(backend: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    return backend.__dict__.setdefault("_emulator_provisioned_concurrency", {})
+
+
+def _function_and_qualifier(response: Any) -> tuple[Any, str, str | None]:
+    name = unquote(urlparse(response.path).path.rstrip("/").split("/")[-2])
+    qualifier = response.querystring.get("Qualifier", [None])[0]
+    fn = response.backend.get_function(name)  # ResourceNotFoundException when unknown
+    return fn, fn.function_name, qualifier
+
+
+def _check_qualifier(backend: Any, name: str, qualifier: str | None) -> None:
+    if not qualifier:
+        raise _lambda_error("InvalidParameterValueException", "Qualifier is required.", 400)
+    if qualifier == "$LATEST":
+        raise _lambda_error(
+            "InvalidParameterValueException",
+            "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
+            400,
+        )
+    if qualifier.isdigit():
+        backend.get_function(name, qualifier)  # ResourceNotFoundException for an unknown version
+    else:
+        backend.get_alias(qualifier, name)  # ResourceNotFoundException for an unknown alias
+
+
+def _put_provisioned_concurrency_config(self: Any) -> tuple[int, dict[str, str], str]:
+    fn, name, qualifier = _function_and_qualifier(self)
+    _check_qualifier(self.backend, name, qualifier)
+    requested = json.loads(self.body or "{}").get("ProvisionedConcurrentExecutions")
+    if not isinstance(requested, int) or requested < 1:
+        raise _lambda_error(
+            "InvalidParameterValueException", "ProvisionedConcurrentExecutions must be an integer of at least 1.", 400
+        )
+    store = _provisioned_store(self.backend)
+    others = sum(
+        c["RequestedProvisionedConcurrentExecutions"] for (n, q), c in store.items() if n == name and q != qualifier
+    )
+    reserved = fn.reserved_concurrency
+    if reserved is not None and others + requested > int(reserved):
+        raise _lambda_error(
+            "InvalidParameterValueException",
+            "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for "
+            f"function {name} ({reserved}).",
+            400,
+        )
+    config = {
+        "RequestedProvisionedConcurrentExecutions": requested,
+        "AvailableProvisionedConcurrentExecutions": requested,
+        "AllocatedProvisionedConcurrentExecutions": requested,
+        "Status": "READY",
+        "LastModified": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+    }
+    store[(name, str(qualifier))] = config
+    return 202, {"status": "202"}, json.dumps(config)
+
+
+def _get_provisioned_concurrency_config(self: Any) -> tuple[int, dict[str, str], str]:
+    _, name, qualifier = _function_and_qualifier(self)
+    config = _provisioned_store(self.backend).get((name, str(qualifier)))
+    if config is None:
+        raise _lambda_error(
+            "ProvisionedConcurrencyConfigNotFoundException",
+            "No Provisioned Concurrency Config found for this function",
+            404,
+        )
+    return 200, {}, json.dumps(config)
+
+
+def _delete_provisioned_concurrency_config(self: Any) -> tuple[int, dict[str, str], str]:
+    _, name, qualifier = _function_and_qualifier(self)
+    _check_qualifier(self.backend, name, qualifier)
+    _provisioned_store(self.backend).pop((name, str(qualifier)), None)
+    return 204, {"status": "204"}, ""
+
+
+def _list_provisioned_concurrency_configs(self: Any) -> tuple[int, dict[str, str], str]:
+    fn, name, _ = _function_and_qualifier(self)
+    base_arn = ":".join(fn.function_arn.split(":")[:7])
+    configs = [
+        {"FunctionArn": f"{base_arn}:{q}", **c} for (n, q), c in _provisioned_store(self.backend).items() if n == name
+    ]
+    return 200, {}, json.dumps({"ProvisionedConcurrencyConfigs": configs})
+
+
+def install_provisioned_concurrency() -> None:
+    from moto.awslambda import responses, urls
+
+    urls.url_paths[PROVISIONED_CONCURRENCY_PATH] = responses.LambdaResponse.dispatch
+    cls = responses.LambdaResponse
+    cls.put_provisioned_concurrency_config = _put_provisioned_concurrency_config  # type: ignore[attr-defined]
+    cls.get_provisioned_concurrency_config = _get_provisioned_concurrency_config  # type: ignore[attr-defined]
+    cls.delete_provisioned_concurrency_config = _delete_provisioned_concurrency_config  # type: ignore[attr-defined]
+    cls.list_provisioned_concurrency_configs = _list_provisioned_concurrency_configs  # type: ignore[attr-defined]
+
+
+# --- Lambda: event source mappings report the function ARN as given (alias ARN stays an alias ARN) -------------
+
+
+def qualified_function_arn(resolved_arn: str, function_name: str) -> str:
+    """The ARN AWS reports for an event source mapping's FunctionName: qualified exactly as the caller gave it."""
+    base = ":".join(resolved_arn.split(":")[:7])
+    parts = function_name.split(":")
+    qualifier = (
+        (parts[7] if len(parts) > 7 else None)
+        if function_name.startswith("arn:")
+        else (parts[1] if len(parts) > 1 else None)
+    )
+    return f"{base}:{qualifier}" if qualifier else base
+
+
+def _esm_keeps_qualifier(original: Callable[..., Any], spec_index: int) -> Callable[..., Any]:
+    def wrapper(self: Any, *args: Any) -> Any:
+        esm = original(self, *args)
+        spec = args[spec_index]
+        if esm is not None and spec.get("FunctionName"):
+            esm.function_arn = qualified_function_arn(esm.function_arn, spec["FunctionName"])
+        return esm
+
+    return wrapper
+
+
+def install_esm_function_arn() -> None:
+    from moto.awslambda.models import LambdaBackend
+
+    LambdaBackend.create_event_source_mapping = _esm_keeps_qualifier(  # type: ignore[method-assign]
+        LambdaBackend.create_event_source_mapping, 0
+    )
+    LambdaBackend.update_event_source_mapping = _esm_keeps_qualifier(  # type: ignore[method-assign]
+        LambdaBackend.update_event_source_mapping, 1
+    )
+
+
+# --- Step Functions: ValidateStateMachineDefinition ----------------------------------------------------------
+
+
+def validate_definition(definition: str) -> list[dict[str, str]]:
+    """Diagnostics for an ASL definition (empty when valid): JSON, StartAt/States, transitions, then moto's parser."""
+    try:
+        document = json.loads(definition)
+    except (TypeError, ValueError) as error:
+        return [_diagnostic("INVALID_JSON_DESCRIPTION", f"Definition is not valid JSON: {error}", "/")]
+    if not isinstance(document, dict):
+        return [_diagnostic("SCHEMA_VALIDATION_FAILED", "Definition must be a JSON object", "/")]
+    diagnostics = _check_states(document, "")
+    if diagnostics:
+        return diagnostics
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
+
+    try:
+        AmazonStateLanguageParser.parse(definition)
+    except ASLParserException as error:
+        return [_diagnostic("SCHEMA_VALIDATION_FAILED", f"Invalid ASL: {error}", "/")]
+    return []
+
+
+def _check_states(document: dict[str, Any], location: str) -> list[dict[str, str]]:
+    start_at, states = document.get("StartAt"), document.get("States")
+    if not isinstance(start_at, str):
+        return [_diagnostic("SCHEMA_VALIDATION_FAILED", "These fields are required: [StartAt]", location or "/")]
+    if not isinstance(states, dict) or not states:
+        return [_diagnostic("SCHEMA_VALIDATION_FAILED", "These fields are required: [States]", location or "/")]
+    diagnostics = []
+    if start_at not in states:
+        diagnostics.append(
+            _diagnostic("MISSING_TRANSITION_TARGET", f"Missing 'Next' target: {start_at}", f"{location}/StartAt")
+        )
+    for name, state in states.items():
+        where = f"{location}/States/{name}"
+        if not isinstance(state, dict) or "Type" not in state:
+            diagnostics.append(_diagnostic("SCHEMA_VALIDATION_FAILED", "These fields are required: [Type]", where))
+            continue
+        targets = [state.get("Next"), state.get("Default")]
+        targets += [c.get("Next") for c in state.get("Choices", []) + state.get("Catch", []) if isinstance(c, dict)]
+        for target in filter(None, targets):
+            if target not in states:
+                diagnostics.append(_diagnostic("MISSING_TRANSITION_TARGET", f"Missing 'Next' target: {target}", where))
+        for index, branch in enumerate(state.get("Branches", [])):
+            diagnostics += _check_states(branch, f"{where}/Branches[{index}]")
+        for key in ("Iterator", "ItemProcessor"):
+            if isinstance(state.get(key), dict):
+                diagnostics += _check_states(state[key], f"{where}/{key}")
+    return diagnostics
+
+
+def _diagnostic(code: str, message: str, location: str) -> dict[str, str]:
+    return {"severity": "ERROR", "code": code, "message": message, "location": location}
+
+
+def _validate_state_machine_definition(self: Any) -> str:
+    diagnostics = validate_definition(self._get_param("definition"))
+    result = "FAIL" if diagnostics else "OK"
+    return json.dumps({"result": result, "diagnostics": diagnostics, "truncated": False})
+
+
+def _list_state_machine_versions(self: Any) -> str:
+    machine = self.stepfunction_backend.describe_state_machine(self._get_param("stateMachineArn"))
+    versions = [
+        {"stateMachineVersionArn": v.arn, "creationDate": v.creation_date.timestamp()}
+        for _, v in sorted(machine.versions.items(), reverse=True)  # newest first, as AWS lists them
+    ]
+    return json.dumps({"stateMachineVersions": versions})
+
+
+def install_sfn_validation() -> None:
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    StepFunctionResponse.validate_state_machine_definition = _validate_state_machine_definition  # type: ignore[attr-defined]
+    StepFunctionResponse.list_state_machine_versions = _list_state_machine_versions  # type: ignore[attr-defined]
+
+
+# --- SQS: RedriveAllowPolicy, and policies returned exactly as stored ------------------------------------------
+
+
+def validate_redrive_allow_policy(value: str) -> None:
+    """Raise moto's InvalidAttributeValue unless ``value`` is a redrive-allow policy AWS would accept."""
+    from moto.sqs.exceptions import InvalidAttributeValue
+
+    try:
+        policy = json.loads(value)
+    except ValueError as error:
+        raise InvalidAttributeValue("RedriveAllowPolicy") from error
+    if not isinstance(policy, dict) or policy.get("redrivePermission") not in REDRIVE_PERMISSIONS:
+        raise InvalidAttributeValue("RedriveAllowPolicy")
+    sources = policy.get("sourceQueueArns")
+    if policy["redrivePermission"] == "byQueue":
+        if not isinstance(sources, list) or not 1 <= len(sources) <= 10:
+            raise InvalidAttributeValue("RedriveAllowPolicy")
+    elif sources:
+        raise InvalidAttributeValue("RedriveAllowPolicy")
+
+
+def _set_attributes(original: Callable[..., Any]) -> Callable[..., Any]:
+    def set_attributes(self: Any, attributes: dict[str, Any], now: Any = None) -> None:
+        allow = attributes.get("RedriveAllowPolicy")
+        if allow:
+            validate_redrive_allow_policy(allow)
+        original(self, attributes, now)
+        if "RedriveAllowPolicy" in attributes:
+            self.redrive_allow_policy = allow or None
+        if "RedrivePolicy" in attributes:
+            raw = attributes["RedrivePolicy"]
+            self._emulator_raw_redrive_policy = raw if self.redrive_policy and isinstance(raw, str) else None
+
+    return set_attributes
+
+
+def _attributes(original: property) -> property:
+    def attributes(self: Any) -> dict[str, Any]:
+        result = original.fget(self)  # type: ignore[misc]
+        raw = self.__dict__.get("_emulator_raw_redrive_policy")
+        if raw and self.redrive_policy:
+            result["RedrivePolicy"] = raw  # exactly as the caller sent it: no whitespace churn in re-plans
+        if not result.get("RedriveAllowPolicy"):
+            result.pop("RedriveAllowPolicy", None)
+        return result
+
+    return property(attributes)
+
+
+def install_sqs_attributes() -> None:
+    from moto.sqs.models import Queue
+
+    if "RedriveAllowPolicy" not in Queue.BASE_ATTRIBUTES:
+        Queue.BASE_ATTRIBUTES.append("RedriveAllowPolicy")
+    Queue.redrive_allow_policy = None  # type: ignore[attr-defined]
+    Queue._set_attributes = _set_attributes(Queue._set_attributes)  # type: ignore[method-assign]
+    Queue.attributes = _attributes(Queue.__dict__["attributes"])  # type: ignore[assignment,method-assign]
+
+
+# --- Application Auto Scaling: tags on scalable targets ------------------------------------------------------
+
+
+def _autoscaling_tags(backend: Any) -> dict[str, dict[str, str]]:
+    return backend.__dict__.setdefault("_emulator_tags", {})
+
+
+def _known_target_arn(backend: Any, arn: str) -> None:
+    from moto.core.exceptions import JsonRESTError
+
+    if not any(t.arn == arn for by_id in backend.targets.values() for t in by_id.values()):
+        raise JsonRESTError("ResourceNotFoundException", f"No scalable target found for {arn}")
+
+
+def _list_tags_for_resource(self: Any) -> str:
+    arn = self._get_param("ResourceARN")
+    _known_target_arn(self.applicationautoscaling_backend, arn)
+    return json.dumps({"Tags": _autoscaling_tags(self.applicationautoscaling_backend).get(arn, {})})
+
+
+def _tag_resource(self: Any) -> str:
+    arn = self._get_param("ResourceARN")
+    _known_target_arn(self.applicationautoscaling_backend, arn)
+    _autoscaling_tags(self.applicationautoscaling_backend).setdefault(arn, {}).update(self._get_param("Tags") or {})
+    return "{}"
+
+
+def _untag_resource(self: Any) -> str:
+    arn = self._get_param("ResourceARN")
+    _known_target_arn(self.applicationautoscaling_backend, arn)
+    tags = _autoscaling_tags(self.applicationautoscaling_backend).setdefault(arn, {})
+    for key in self._get_param("TagKeys") or []:
+        tags.pop(key, None)
+    return "{}"
+
+
+def _register_with_tags(original: Callable[..., Any]) -> Callable[..., Any]:
+    def register_scalable_target(self: Any) -> str:
+        body = original(self)
+        tags = self._get_param("Tags")
+        if tags:
+            arn = json.loads(body)["ScalableTargetARN"]
+            _autoscaling_tags(self.applicationautoscaling_backend).setdefault(arn, {}).update(tags)
+        return body
+
+    return register_scalable_target
+
+
+def install_autoscaling_tags() -> None:
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse as Response
+
+    Response.list_tags_for_resource = _list_tags_for_resource  # type: ignore[attr-defined]
+    Response.tag_resource = _tag_resource  # type: ignore[attr-defined]
+    Response.untag_resource = _untag_resource  # type: ignore[attr-defined]
+    Response.register_scalable_target = _register_with_tags(Response.register_scalable_target)  # type: ignore[method-assign]
+
+
+# --- CloudWatch: PutCompositeAlarm (moto already stores composite alarms as alarms with a rule) ------------------
+
+
+def _put_composite_alarm(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    rule = self._get_param("AlarmRule")
+    name = self._get_param("AlarmName")
+    if not name or not rule:
+        from moto.cloudwatch.exceptions import ValidationError
+
+        raise ValidationError("AlarmName and AlarmRule are required")
+    self.cloudwatch_backend.put_metric_alarm(
+        name=name,
+        namespace=None,
+        metric_name=None,
+        comparison_operator=None,
+        evaluation_periods=None,
+        period=None,
+        threshold=None,
+        statistic=None,
+        description=self._get_param("AlarmDescription"),
+        dimensions=[],
+        alarm_actions=self._get_param("AlarmActions", []),
+        ok_actions=self._get_param("OKActions", []),
+        insufficient_data_actions=self._get_param("InsufficientDataActions", []),
+        actions_enabled=self._get_param("ActionsEnabled", True),
+        rule=rule,
+        tags=self._get_param("Tags", []),
+    )
+    return EmptyResult()
+
+
+def install_composite_alarm() -> None:
+    from moto.cloudwatch.responses import CloudWatchResponse
+
+    CloudWatchResponse.put_composite_alarm = _put_composite_alarm  # type: ignore[attr-defined]
+
+
+_installed = False
+_lock = threading.Lock()
+
+
+def install() -> None:
+    """Apply every gap fill once per process."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        install_provisioned_concurrency()
+        install_esm_function_arn()
+        install_sfn_validation()
+        install_sqs_attributes()
+        install_autoscaling_tags()
+        install_composite_alarm()
+        _installed = True

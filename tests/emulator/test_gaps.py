@@ -1,0 +1,268 @@
+"""The emulator's gap fills, exercised with real boto3 against the running server."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from scripts.emulator.gaps import qualified_function_arn, validate_definition
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+# --- Lambda provisioned concurrency ---
+
+
+def test_provisioned_concurrency_on_an_alias_is_stored_and_ready(client, function):
+    lam = client("lambda")
+
+    put = lam.put_provisioned_concurrency_config(
+        FunctionName=function, Qualifier="live", ProvisionedConcurrentExecutions=3
+    )
+    got = lam.get_provisioned_concurrency_config(FunctionName=function, Qualifier="live")
+
+    assert put["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert (got["Status"], got["RequestedProvisionedConcurrentExecutions"]) == ("READY", 3)
+    assert got["AllocatedProvisionedConcurrentExecutions"] == 3
+    listed = lam.list_provisioned_concurrency_configs(FunctionName=function)["ProvisionedConcurrencyConfigs"]
+    assert [c["FunctionArn"].rsplit(":", 1)[-1] for c in listed] == ["live"]
+
+
+def test_deleted_provisioned_concurrency_is_not_found(client, function):
+    lam = client("lambda")
+    lam.put_provisioned_concurrency_config(FunctionName=function, Qualifier="1", ProvisionedConcurrentExecutions=1)
+
+    lam.delete_provisioned_concurrency_config(FunctionName=function, Qualifier="1")
+
+    with pytest.raises(ClientError) as raised:
+        lam.get_provisioned_concurrency_config(FunctionName=function, Qualifier="1")
+    assert raised.value.response["Error"]["Code"] == "ProvisionedConcurrencyConfigNotFoundException"
+
+
+def test_provisioned_concurrency_on_latest_is_rejected(client, function):
+    with pytest.raises(ClientError) as raised:
+        client("lambda").put_provisioned_concurrency_config(
+            FunctionName=function, Qualifier="$LATEST", ProvisionedConcurrentExecutions=1
+        )
+    assert raised.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert "unpublished" in raised.value.response["Error"]["Message"]
+
+
+def test_provisioned_concurrency_on_an_unknown_alias_is_not_found(client, function):
+    with pytest.raises(ClientError) as raised:
+        client("lambda").put_provisioned_concurrency_config(
+            FunctionName=function, Qualifier="nope", ProvisionedConcurrentExecutions=1
+        )
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_provisioned_concurrency_above_reserved_is_rejected(client, function):
+    lam = client("lambda")
+    lam.put_function_concurrency(FunctionName=function, ReservedConcurrentExecutions=2)
+
+    with pytest.raises(ClientError) as raised:
+        lam.put_provisioned_concurrency_config(
+            FunctionName=function, Qualifier="live", ProvisionedConcurrentExecutions=3
+        )
+    assert "reservedConcurrentExecution" in raised.value.response["Error"]["Message"]
+
+
+# --- Lambda event source mapping keeps the alias ARN ---
+
+
+def test_event_source_mapping_on_an_alias_reports_the_alias_arn(client, function):
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=_unique("q"))["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    alias_arn = client("lambda").get_alias(FunctionName=function, Name="live")["AliasArn"]
+
+    created = client("lambda").create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=alias_arn)
+    read = client("lambda").get_event_source_mapping(UUID=created["UUID"])
+
+    assert created["FunctionArn"] == alias_arn
+    assert read["FunctionArn"] == alias_arn
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("fn", "arn:aws:lambda:us-east-1:1:function:fn"),
+        ("fn:live", "arn:aws:lambda:us-east-1:1:function:fn:live"),
+        ("arn:aws:lambda:us-east-1:1:function:fn:7", "arn:aws:lambda:us-east-1:1:function:fn:7"),
+    ],
+)
+def test_qualified_function_arn_follows_the_name_as_given(given, expected):
+    assert qualified_function_arn("arn:aws:lambda:us-east-1:1:function:fn:3", given) == expected
+
+
+# --- Step Functions ValidateStateMachineDefinition ---
+
+VALID_ASL = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}}
+
+
+def test_valid_definition_validates_ok(client):
+    result = client("stepfunctions").validate_state_machine_definition(definition=json.dumps(VALID_ASL))
+
+    assert (result["result"], result["diagnostics"]) == ("OK", [])
+
+
+@pytest.mark.parametrize(
+    ("definition", "code"),
+    [
+        ("{not json", "INVALID_JSON_DESCRIPTION"),
+        (json.dumps({"States": {"A": {"Type": "Succeed"}}}), "SCHEMA_VALIDATION_FAILED"),
+        (json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Gone"}}}), "MISSING_TRANSITION_TARGET"),
+        (json.dumps({"StartAt": "A", "States": {"A": {"Type": "Bogus", "End": True}}}), "SCHEMA_VALIDATION_FAILED"),
+    ],
+)
+def test_invalid_definition_fails_with_a_diagnostic(client, definition, code):
+    result = client("stepfunctions").validate_state_machine_definition(definition=definition)
+
+    assert result["result"] == "FAIL"
+    assert result["diagnostics"][0]["code"] == code
+    assert result["diagnostics"][0]["severity"] == "ERROR"
+
+
+def test_nested_parallel_branch_targets_are_checked():
+    asl = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "End": True,
+                "Branches": [{"StartAt": "X", "States": {"X": {"Type": "Pass", "Next": "Y"}}}],
+            }
+        },
+    }
+    (diagnostic,) = validate_definition(json.dumps(asl))
+    assert diagnostic["location"] == "/States/P/Branches[0]/States/X"
+
+
+# --- SQS RedriveAllowPolicy and RedrivePolicy as stored ---
+
+
+def _queue(client, **attributes):
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=_unique("q"), Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def test_redrive_allow_policy_is_stored_and_returned_exactly(client):
+    sqs = client("sqs")
+    _, source_arn = _queue(client)
+    dlq_url, _ = _queue(client)
+    policy = json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [source_arn]}, separators=(",", ":"))
+
+    sqs.set_queue_attributes(QueueUrl=dlq_url, Attributes={"RedriveAllowPolicy": policy})
+
+    named = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["RedriveAllowPolicy"])["Attributes"]
+    every = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]
+    assert named["RedriveAllowPolicy"] == policy
+    assert every["RedriveAllowPolicy"] == policy
+
+
+def test_redrive_allow_policy_can_be_removed(client):
+    sqs = client("sqs")
+    url, _ = _queue(client, RedriveAllowPolicy='{"redrivePermission":"allowAll"}')
+
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": ""})
+
+    assert "RedriveAllowPolicy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    ['{"redrivePermission":"sometimes"}', '{"redrivePermission":"byQueue"}', "not json"],
+)
+def test_invalid_redrive_allow_policy_is_rejected(client, policy):
+    with pytest.raises(ClientError) as raised:
+        _queue(client, RedriveAllowPolicy=policy)
+    assert raised.value.response["Error"]["Code"] == "InvalidAttributeValue"
+    assert "RedriveAllowPolicy" in raised.value.response["Error"]["Message"]
+
+
+def test_redrive_policy_comes_back_byte_for_byte(client):
+    _, dlq_arn = _queue(client)
+    policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 4}, separators=(",", ":"))
+
+    url, _ = _queue(client, RedrivePolicy=policy, VisibilityTimeout="60")
+    client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "90"})
+
+    attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["RedrivePolicy"] == policy
+    assert attributes["VisibilityTimeout"] == "90"
+
+
+# --- Application Auto Scaling tags ---
+
+
+def test_scalable_target_tags_round_trip(client, function):
+    autoscaling = client("application-autoscaling")
+    resource = f"function:{function}:live"
+    arn = autoscaling.register_scalable_target(
+        ServiceNamespace="lambda",
+        ResourceId=resource,
+        ScalableDimension="lambda:function:ProvisionedConcurrency",
+        MinCapacity=1,
+        MaxCapacity=4,
+        Tags={"team": "orders"},
+    )["ScalableTargetARN"]
+
+    autoscaling.tag_resource(ResourceARN=arn, Tags={"env": "local"})
+    autoscaling.untag_resource(ResourceARN=arn, TagKeys=["team"])
+
+    assert autoscaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"env": "local"}
+
+
+def test_tags_of_an_unknown_scalable_target_are_not_found(client):
+    arn = "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/0000"
+    with pytest.raises(ClientError) as raised:
+        client("application-autoscaling").list_tags_for_resource(ResourceARN=arn)
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+# --- CloudWatch composite alarms ---
+
+
+def test_composite_alarm_is_stored_and_described(client):
+    cloudwatch = client("cloudwatch")
+    name = _unique("composite")
+
+    cloudwatch.put_composite_alarm(
+        AlarmName=name, AlarmRule='ALARM("errors") OR ALARM("throttles")', AlarmActions=["arn:aws:sns:us-east-1:1:t"]
+    )
+    described = cloudwatch.describe_alarms(AlarmNames=[name], AlarmTypes=["CompositeAlarm"])
+
+    (alarm,) = described["CompositeAlarms"]
+    assert alarm["AlarmRule"] == 'ALARM("errors") OR ALARM("throttles")'
+    assert alarm["AlarmActions"] == ["arn:aws:sns:us-east-1:1:t"]
+    assert described["MetricAlarms"] == []
+    cloudwatch.delete_alarms(AlarmNames=[name])
+    assert cloudwatch.describe_alarms(AlarmNames=[name], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"] == []
+
+
+def test_state_machine_versions_are_listed_newest_first(client):
+    sfn = client("stepfunctions")
+    arn = sfn.create_state_machine(
+        name=_unique("sm"), definition=json.dumps(VALID_ASL), roleArn="arn:aws:iam::123456789012:role/r", publish=True
+    )["stateMachineArn"]
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(VALID_ASL), publish=True)
+
+    versions = sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"]
+
+    assert [v["stateMachineVersionArn"] for v in versions] == [f"{arn}:2", f"{arn}:1"]
+
+
+def test_unpublished_state_machine_has_no_versions(client):
+    sfn = client("stepfunctions")
+    arn = sfn.create_state_machine(
+        name=_unique("sm"), definition=json.dumps(VALID_ASL), roleArn="arn:aws:iam::123456789012:role/r"
+    )["stateMachineArn"]
+
+    assert sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"] == []
