@@ -1,0 +1,16 @@
+"""The environment health reads (through shared.settings)."""
+
+from __future__ import annotations
+
+from shared.settings import EnvSettings, load_settings
+
+
+class HealthSettings(EnvSettings):
+    orders_table: str
+    aws_region: str  # set by Lambda itself
+    app_version: str | None = None  # optional: the release Terraform deployed (e.g. a git sha)
+    aws_lambda_function_version: str | None = None  # set by Lambda: "$LATEST" or the published version
+
+
+def settings() -> HealthSettings:
+    return load_settings(HealthSettings)

@@ -1,0 +1,61 @@
+"""GET /health: 200 when the orders table answers, 503 (fast) when it does not."""
+
+from __future__ import annotations
+
+import time
+
+from health.report import build_report
+
+
+def test_answering_table_reports_200_with_region_version_and_checks(orders_table, check) -> None:
+    # Given the orders table exists (orders_table)
+    # When Route 53 checks the region
+    status, headers, body = check()
+
+    # Then the region is healthy and says who it is
+    assert status == 200
+    assert body == {"status": "ok", "region": "eu-west-1", "version": "7", "checks": {"orders_table": "ok"}}
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_app_version_wins_over_the_lambda_version(orders_table, check, monkeypatch) -> None:
+    monkeypatch.setenv("APP_VERSION", "2024.04.30-3f2a1b")
+
+    assert check()[2]["version"] == "2024.04.30-3f2a1b"
+
+
+def test_missing_table_reports_503(moto_dynamodb, check) -> None:
+    # Given DynamoDB answers but the table does not exist
+    status, _, body = check()
+
+    assert status == 503
+    assert body["checks"] == {"orders_table": "unavailable"}
+    assert body["status"] == "unavailable"
+
+
+def test_hung_dynamodb_reports_503_within_the_route53_budget(health_env, silent_endpoint, check) -> None:
+    # Given DynamoDB accepts connections but never answers
+    started = time.monotonic()
+
+    # When the region is checked
+    status, _, body = check()
+
+    # Then it is reported down after one 1 s read timeout (no retries), not after the SDK's 60 s x 3 attempts;
+    # the bound leaves room for a busy CI machine
+    elapsed = time.monotonic() - started
+    assert status == 503
+    assert body["checks"] == {"orders_table": "unavailable"}
+    assert elapsed < 3.0
+
+
+def test_unreachable_dynamodb_reports_503(health_env, closed_endpoint, check) -> None:
+    status, _, body = check()
+
+    assert status == 503
+    assert body["checks"] == {"orders_table": "unavailable"}
+
+
+def test_one_failing_probe_makes_the_whole_report_unavailable() -> None:
+    report = build_report(region="r", version="v", probes={"a": lambda: "ok", "b": lambda: "unavailable"})
+
+    assert (report.status, report.http_status) == ("unavailable", 503)

@@ -1,0 +1,223 @@
+"""Fixtures for orders_api: moto-backed tables and bus, a Lambda context, and HTTP API event factories."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from shared.aws import reset_clients
+from shared.idempotency import reset_idempotency
+from shared.observability import metrics
+from shared.settings import reset_settings
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+REGION = "eu-west-1"
+
+
+def create_orders_table(client: Any, name: str = "orders") -> None:
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "gsi1",
+                "KeySchema": [
+                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+
+
+def create_idempotency_table(client: Any, name: str = "idempotency") -> None:
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    )
+
+
+def capture_bus_events(events: Any, sqs: Any, bus: str) -> str:
+    """A rule sending every orders.api event on ``bus`` to a new queue; returns the queue URL."""
+    queue_url = sqs.create_queue(QueueName="captured-order-events")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="capture", EventBusName=bus, EventPattern=json.dumps({"source": ["orders.api"]}))
+    events.put_targets(Rule="capture", EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    return queue_url
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "orders-dev-orders_api"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-orders_api"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@dataclass
+class OrdersAws:
+    dynamodb: Any
+    events: Any
+    sqs: Any
+    queue_url: str
+
+    def published(self) -> list[dict[str, Any]]:
+        """Every event that reached the bus so far (drained from the capture queue)."""
+        found: list[dict[str, Any]] = []
+        while True:
+            batch = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return found
+            for message in batch:
+                found.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+@pytest.fixture
+def orders_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[OrdersAws]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("ORDERS_TABLE", "orders")
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency")
+    monkeypatch.setenv("EVENT_BUS_NAME", "orders-bus")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "orders_api")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "orders")
+    # shared's Metrics is built once per process, at import, maybe before this fixture set the namespace
+    monkeypatch.setattr(metrics, "namespace", "orders")
+    reset_clients()
+    reset_settings()
+    reset_idempotency()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        create_orders_table(dynamodb)
+        create_idempotency_table(dynamodb)
+        events = boto3.client("events", region_name=REGION)
+        events.create_event_bus(Name="orders-bus")
+        sqs = boto3.client("sqs", region_name=REGION)
+        yield OrdersAws(dynamodb, events, sqs, capture_bus_events(events, sqs, "orders-bus"))
+    reset_clients()
+    reset_settings()
+    reset_idempotency()
+
+
+def load_sample(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    body: object = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A payload 2.0 event like the samples (same headers and context), for any method, path and body."""
+    event = load_sample("create_order")
+    event["routeKey"] = "ANY /orders" if path == "/orders" else "ANY /orders/{proxy+}"
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = method
+    event["requestContext"]["routeKey"] = event["routeKey"]
+    event["requestContext"]["requestId"] = str(uuid.uuid4())
+    event["headers"].pop("idempotency-key")
+    event["headers"].pop("content-length")
+    if path != "/orders":
+        event["pathParameters"] = {"proxy": path.removeprefix("/orders/")}
+    if query:
+        event["queryStringParameters"] = query
+        event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in query.items())
+    if body is None:
+        event.pop("body")
+        event["headers"].pop("content-type")
+    else:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+    event["headers"].update(headers or {})
+    return event
+
+
+Invoke = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@pytest.fixture
+def invoke(orders_aws: OrdersAws) -> Invoke:
+    from orders_api.handler import lambda_handler
+
+    def call(event: dict[str, Any]) -> dict[str, Any]:
+        return lambda_handler(event, LambdaContext())
+
+    return call
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    """The decoded JSON body of a response (gunzipped when the function compressed it)."""
+    raw = response["body"]
+    if response.get("isBase64Encoded"):
+        raw = gzip.decompress(base64.b64decode(raw)).decode()
+    return json.loads(raw) if raw else None
+
+
+ORDER_BODY = {"customer_id": "c-1", "items": [{"sku": "sku-1", "quantity": 2, "price": "9.99"}]}
+
+
+@pytest.fixture
+def make_event() -> Callable[..., dict[str, Any]]:
+    return http_event
+
+
+@pytest.fixture
+def decode() -> Callable[[dict[str, Any]], Any]:
+    return body_of
+
+
+@pytest.fixture
+def order_body() -> dict[str, Any]:
+    return json.loads(json.dumps(ORDER_BODY))
+
+
+@pytest.fixture
+def create(invoke: Invoke) -> Callable[..., dict[str, Any]]:
+    """POST an order and return the created order (asserting the 201)."""
+
+    def post(body: object = ORDER_BODY, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        response = invoke(
+            http_event("POST", "/orders", body=body, headers={"content-type": "application/json", **(headers or {})})
+        )
+        assert response["statusCode"] == 201, response["body"]
+        return body_of(response)
+
+    return post
+
+
+@pytest.fixture
+def sample() -> Callable[[str], dict[str, Any]]:
+    """A sample event from events/<name>.json."""
+    return load_sample
+
+
+@pytest.fixture
+def orders_tables() -> Callable[[Any], None]:
+    """Creates the orders and idempotency tables with a given DynamoDB client."""
+
+    def create_both(client: Any) -> None:
+        create_orders_table(client)
+        create_idempotency_table(client)
+
+    return create_both
