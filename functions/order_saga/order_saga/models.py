@@ -7,6 +7,7 @@ The execution input is a :class:`SagaOrder`; each task adds its result under its
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
 
 import pydantic
@@ -44,8 +45,20 @@ class SagaOrder(_Model):
     customer_email: str | None = Field(default=None, max_length=254)
     items: list[LineItem] = Field(min_length=1, max_length=MAX_LINE_ITEMS)
     total_cents: int = Field(gt=0)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    shipping_address: Address
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    shipping_address: Address | None = None  # None: ship to the address on the customer's profile
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _total_from_order_created(cls, data: Any) -> Any:
+        """OrderCreated (orders_api) carries the total as a decimal string; the saga works in cents."""
+        if isinstance(data, Mapping) and "total_cents" not in data and "total" in data:
+            try:
+                cents = (Decimal(str(data["total"])) * 100).to_integral_value(rounding=ROUND_HALF_UP)
+            except InvalidOperation:
+                return data  # total_cents stays missing: the model reports it
+            return {**data, "total_cents": int(cents)}
+        return data
 
     def quantities(self) -> dict[str, int]:
         """Quantity per SKU (a SKU listed twice is reserved once, with the sum)."""

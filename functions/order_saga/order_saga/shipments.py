@@ -32,7 +32,7 @@ def create(order: SagaOrder) -> Shipment:
         STEP,
         "CREATED",
         shipment_id=shipment_id(order.order_id),
-        address=order.shipping_address.model_dump(),
+        address=order.shipping_address.model_dump() if order.shipping_address else None,
         items=order.quantities(),
     )
     if record.status != "CREATED":

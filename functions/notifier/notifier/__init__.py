@@ -1,0 +1,1 @@
+"""notifier: turns order status notifications and upload alerts into e-mails (SES)."""

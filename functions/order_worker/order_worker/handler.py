@@ -1,0 +1,48 @@
+"""SQS entry point: each record is parsed, applied once per message id, and fails alone (batchItemFailures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from order_worker.messages import OrderCancelled, OrderPlaced, parse_message
+from order_worker.orders import apply_message
+from shared.errors import classify
+from shared.idempotency import idempotent_record, sqs_config
+from shared.middleware import event_handler
+from shared.observability import logger, metrics, set_record_correlation
+
+# An all-failed batch is reported record by record like any other, instead of failing the invocation.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+config = sqs_config()
+
+
+@idempotent_record(config)
+def apply_once(*, record: dict[str, Any], message: OrderPlaced | OrderCancelled) -> str:
+    return apply_message(message)
+
+
+def record_handler(record: SQSRecord) -> str:
+    set_record_correlation(record.raw_event)
+    try:
+        message = parse_message(record.body)
+        outcome = apply_once(record=record.raw_event, message=message)
+    except Exception as exc:
+        known = classify(exc)
+        logger.warning("order message failed", extra={"error": str(exc), "error_code": known.code if known else None})
+        metrics.add_metric(name="OrderMessageFailed", unit=MetricUnit.Count, value=1)
+        raise  # → batchItemFailures: SQS redelivers it, then moves it to the DLQ after maxReceiveCount
+    logger.info("order message applied", extra={"message_type": message.type, "outcome": outcome})
+    metrics.add_metric(name="OrderMessageApplied", unit=MetricUnit.Count, value=1)
+    return outcome
+
+
+@event_handler(source="sqs")
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    config.register_lambda_context(context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,1 @@
+"""scheduled_cleanup: archives and removes orders abandoned in PENDING."""
