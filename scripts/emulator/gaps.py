@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -395,6 +397,47 @@ def install_composite_alarm() -> None:
     CloudWatchResponse.put_composite_alarm = _put_composite_alarm  # type: ignore[attr-defined]
 
 
+# --- CloudWatch Logs: saved Logs Insights queries --------------------------------------------------------------
+
+
+def _query_store(backend: Any) -> dict[str, dict[str, Any]]:
+    return backend.__dict__.setdefault("_emulator_query_definitions", {})
+
+
+def _put_query_definition(self: Any) -> str:
+    store = _query_store(self.logs_backend)
+    definition_id = self._get_param("queryDefinitionId") or str(uuid.uuid4())
+    store[definition_id] = {
+        "queryDefinitionId": definition_id,
+        "name": self._get_param("name"),
+        "queryString": self._get_param("queryString"),
+        "logGroupNames": self._get_param("logGroupNames") or [],
+        "lastModified": int(time.time() * 1000),
+    }
+    return json.dumps({"queryDefinitionId": definition_id})
+
+
+def _describe_query_definitions(self: Any) -> str:
+    prefix = self._get_param("queryDefinitionNamePrefix") or ""
+    found = [d for d in _query_store(self.logs_backend).values() if str(d["name"]).startswith(prefix)]
+    return json.dumps({"queryDefinitions": sorted(found, key=lambda d: d["name"])})
+
+
+def _delete_query_definition(self: Any) -> str:
+    removed = _query_store(self.logs_backend).pop(self._get_param("queryDefinitionId"), None)
+    return json.dumps({"success": removed is not None})
+
+
+def install_query_definitions() -> None:
+    """PutQueryDefinition & co. (``aws_cloudwatch_query_definition``); moto answers 500 without them."""
+    from moto.logs.responses import LogsResponse
+
+    if not hasattr(LogsResponse, "put_query_definition"):
+        LogsResponse.put_query_definition = _put_query_definition  # type: ignore[attr-defined]
+        LogsResponse.describe_query_definitions = _describe_query_definitions  # type: ignore[attr-defined]
+        LogsResponse.delete_query_definition = _delete_query_definition  # type: ignore[attr-defined]
+
+
 _installed = False
 _lock = threading.Lock()
 
@@ -411,4 +454,5 @@ def install() -> None:
         install_sqs_attributes()
         install_autoscaling_tags()
         install_composite_alarm()
+        install_query_definitions()
         _installed = True

@@ -266,3 +266,33 @@ def test_unpublished_state_machine_has_no_versions(client):
     )["stateMachineArn"]
 
     assert sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"] == []
+
+
+# --- CloudWatch Logs saved queries ---
+
+
+def test_saved_query_is_stored_described_and_deleted(client):
+    logs = client("logs")
+    name = _unique("orders/errors")
+
+    created = logs.put_query_definition(name=name, queryString="fields @message | limit 5", logGroupNames=["/g"])
+    found = logs.describe_query_definitions(queryDefinitionNamePrefix=name)["queryDefinitions"]
+    deleted = logs.delete_query_definition(queryDefinitionId=created["queryDefinitionId"])
+
+    assert [(d["name"], d["queryString"], d["logGroupNames"]) for d in found] == [
+        (name, "fields @message | limit 5", ["/g"])
+    ]
+    assert deleted["success"] is True
+    assert logs.describe_query_definitions(queryDefinitionNamePrefix=name)["queryDefinitions"] == []
+
+
+def test_updating_a_saved_query_keeps_its_id(client):
+    logs = client("logs")
+    name = _unique("orders/cold-starts")
+    first = logs.put_query_definition(name=name, queryString="fields 1")["queryDefinitionId"]
+
+    again = logs.put_query_definition(name=name, queryDefinitionId=first, queryString="fields 2")
+
+    assert again["queryDefinitionId"] == first
+    [only] = logs.describe_query_definitions(queryDefinitionNamePrefix=name)["queryDefinitions"]
+    assert only["queryString"] == "fields 2"

@@ -1,0 +1,84 @@
+# The regional stack on the embedded emulator. Only what the emulator cannot do differs from dev/prod, and
+# only through the stack's variables: throw-away data (no deletion protection, buckets emptied on destroy),
+# AWS_ENDPOINT_URL for the functions, and no TLS-only bucket policies (the emulator speaks plain HTTP).
+# Emulator gaps are listed in terraform/README.md.
+
+locals {
+  repo = abspath("${path.root}/../../..")
+  # Every service the stack uses, pointed at the emulator (provider 5.x endpoint names).
+  services = [
+    "acm", "apigateway", "apigatewayv2", "appautoscaling", "cloudwatch", "cognitoidp", "dynamodb", "ec2", "events",
+    "iam", "kms", "lambda", "logs", "route53", "s3", "scheduler", "ses", "sfn", "sns", "sqs", "ssm", "sts", "xray",
+  ]
+}
+
+provider "aws" {
+  region     = var.region
+  access_key = "testing"
+  secret_key = "testing"
+
+  # The emulator's fixed account: a misconfigured endpoint can never touch a real account.
+  allowed_account_ids         = ["123456789012"]
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+  # A missing emulator API fails in seconds instead of retrying for minutes.
+  max_retries = 1
+
+  endpoints {
+    acm            = var.emulator_url
+    apigateway     = var.emulator_url
+    apigatewayv2   = var.emulator_url
+    appautoscaling = var.emulator_url
+    cloudwatch     = var.emulator_url
+    cognitoidp     = var.emulator_url
+    dynamodb       = var.emulator_url
+    ec2            = var.emulator_url
+    events         = var.emulator_url
+    iam            = var.emulator_url
+    kms            = var.emulator_url
+    lambda         = var.emulator_url
+    logs           = var.emulator_url
+    route53        = var.emulator_url
+    s3             = var.emulator_url
+    scheduler      = var.emulator_url
+    ses            = var.emulator_url
+    sfn            = var.emulator_url
+    sns            = var.emulator_url
+    sqs            = var.emulator_url
+    ssm            = var.emulator_url
+    sts            = var.emulator_url
+    xray           = var.emulator_url
+  }
+
+  default_tags {
+    tags = {
+      project     = "orders-lambdas"
+      environment = "local"
+      managed-by  = "terraform"
+    }
+  }
+}
+
+module "regional" {
+  source = "../../stacks/regional"
+
+  prefix          = "orders-local"
+  manifest_path   = coalesce(var.manifest_path, "${local.repo}/dist/manifest.json")
+  package_root    = local.repo
+  payment_api_url = var.payment_api_url
+  sender_email    = "orders@example.com"
+
+  allowed_email_domains = ["example.com"]
+  log_level             = "DEBUG"
+  log_retention_days    = 7
+
+  function_environment = { AWS_ENDPOINT_URL = trimsuffix(var.emulator_url, "/") }
+
+  # Throw-away data: destroy must be able to remove everything.
+  deletion_protection   = false
+  force_destroy_buckets = true
+  # The emulator speaks plain HTTP: a TLS-only bucket policy would deny every request.
+  s3_require_tls = false
+}

@@ -1,0 +1,80 @@
+# What to deploy comes from dist/manifest.json: one Lambda per handler key present in the manifest AND
+# wired in wiring.tf. Everything below is derived; nothing here names a function.
+locals {
+  manifest = jsondecode(file(var.manifest_path))
+  # Manifest paths are relative to the repository root (or absolute when dist/ lives outside it).
+  package_root = coalesce(var.package_root, abspath("${path.root}/../../.."))
+
+  # handler key => what the build says about it
+  handlers = merge([
+    for folder, fn in local.manifest.functions : {
+      for key, handler in fn.handlers : key => {
+        folder       = folder
+        handler      = handler
+        path         = startswith(fn.path, "/") ? fn.path : "${local.package_root}/${fn.path}"
+        sha256       = fn.sha256
+        runtime      = try(fn.runtime, "python3.13")
+        architecture = try(fn.architecture, "arm64")
+        layers       = try(fn.layers, [])
+      }
+    }
+  ]...)
+  handler_key_count = length(flatten([for fn in values(local.manifest.functions) : keys(fn.handlers)]))
+
+  # The wiring with defaults filled in and the environment's overrides applied.
+  wired = {
+    for key, w in local.wiring : key => {
+      memory_size             = coalesce(try(var.function_settings[key].memory_size, null), try(w.memory_size, null), 256)
+      timeout                 = coalesce(try(var.function_settings[key].timeout, null), try(w.timeout, null), 10)
+      reserved_concurrency    = try(var.function_settings[key].reserved_concurrency, null)
+      provisioned_concurrency = try(var.function_settings[key].provisioned_concurrency, null)
+      env                     = w.env
+      grants                  = w.grants
+      routes                  = try(w.routes, [])
+      public_routes           = try(w.public_routes, [])
+      queue                   = try(w.queue, null)
+      batch_size              = try(w.batch_size, 10)
+      batching_window         = try(w.batching_window, 0)
+      max_concurrency         = try(w.max_concurrency, null)
+      s3                      = try(w.s3, [])
+      sns                     = try(w.sns, [])
+      event_pattern           = try(jsonencode(w.event_pattern), null)
+      schedule                = try(w.schedule, null)
+      cognito                 = try(w.cognito, null)
+      async                   = try(w.async, false)
+      on_success              = try(w.on_success, null)
+      saga_task               = try(w.saga_task, false)
+    }
+  }
+
+  # Deployed = built (in the manifest) and wired.
+  deployed = {
+    for key, h in local.handlers : key => merge(h, local.wired[key]) if contains(keys(local.wired), key)
+  }
+  unwired = sort([for key in keys(local.handlers) : key if !contains(keys(local.wired), key)])
+
+  folder_zip  = { for key, f in local.deployed : f.folder => { path = f.path, sha256 = f.sha256 }... }
+  layer_names = distinct(flatten([for f in values(local.deployed) : f.layers]))
+}
+
+check "manifest_handlers_are_wired" {
+  assert {
+    condition     = length(local.unwired) == 0
+    error_message = "dist/manifest.json has handler keys with no entry in stacks/regional/wiring.tf, so they are not deployed: ${join(", ", local.unwired)}."
+  }
+}
+
+resource "terraform_data" "manifest_contract" {
+  input = { functions = sort(keys(local.deployed)), layers = sort(local.layer_names) }
+
+  lifecycle {
+    precondition {
+      condition     = local.handler_key_count == length(local.handlers)
+      error_message = "dist/manifest.json declares the same handler key in two function folders; keys must be unique (each becomes <prefix>-<key>)."
+    }
+    precondition {
+      condition     = alltrue([for name in local.layer_names : contains(keys(try(local.manifest.layers, {})), name) || contains(keys(var.layer_arns), name)])
+      error_message = "A function uses a layer that is neither in dist/manifest.json \"layers\" nor in var.layer_arns: ${join(", ", [for name in local.layer_names : name if !contains(keys(try(local.manifest.layers, {})), name) && !contains(keys(var.layer_arns), name)])}."
+    }
+  }
+}

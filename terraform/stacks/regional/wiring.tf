@@ -1,0 +1,212 @@
+# The wiring table: one entry per Lambda function key (function.json "handlers" key). Adding a function
+# folder means adding its entries here and nothing else: the manifest supplies the zip, handler, runtime,
+# architecture and layers; this table supplies memory, timeout, environment, permissions and triggers.
+# A key that is wired here but missing from dist/manifest.json is simply not deployed.
+#
+# Fields (all optional except env and grants):
+#   memory_size, timeout      Lambda sizing (defaults 256 MB / 10 s); environments may override them
+#   env                       environment variable names from local.env_values (README "Resources and environment variables")
+#   grants                    permission sets from local.grants (exact actions on scoped resources)
+#   routes, public_routes     HTTP API route keys; public routes skip the JWT authorizer
+#   queue                     key of local.queues this function consumes (event source mapping)
+#   batch_size, batching_window, max_concurrency   event source mapping tuning
+#   s3                        S3 notifications on the uploads bucket: list of { prefix, suffix }
+#   sns                       keys of the topics this function subscribes to
+#   event_pattern             EventBridge rule pattern on the orders bus
+#   schedule                  EventBridge Scheduler expression
+#   cognito                   Cognito trigger name: pre_sign_up | post_confirmation | pre_token_generation
+#   async                     true when invoked asynchronously: failures go to the async-failures queue
+#   on_success                function key the async result is delivered to (chains by destination)
+#   saga_task                 true when the order saga state machine invokes it
+locals {
+  wiring = {
+    # ----- part 1: request/response and state (issue 4) -----
+    orders_api = {
+      memory_size = 512
+      timeout     = 10
+      env         = ["ORDERS_TABLE", "IDEMPOTENCY_TABLE", "EVENT_BUS_NAME"]
+      grants      = ["orders_api_table", "orders_gsi_query", "idempotency", "events_put"]
+      # The function routes, answers 405 and CORS preflight itself (functions/orders_api/README.md).
+      routes = ["ANY /orders", "ANY /orders/{proxy+}"]
+    }
+    health = {
+      timeout       = 5
+      env           = ["ORDERS_TABLE"]
+      grants        = ["orders_describe"]
+      public_routes = ["GET /health"]
+    }
+    user_visits = {
+      env    = ["VISITS_TABLE"]
+      grants = ["visits_count"]
+      routes = ["POST /users/{user_id}/visits", "GET /users/{user_id}/visits"]
+    }
+    activity_recorder = {
+      env    = ["ACTIVITY_TABLE"]
+      grants = ["activity_append"]
+      routes = ["POST /users/{user_id}/activities", "GET /users/{user_id}/state"]
+    }
+    activity_replay = {
+      timeout = 30
+      env     = ["ACTIVITY_TABLE"]
+      grants  = ["activity_query"]
+    }
+    payment_gateway = {
+      timeout = 15
+      env     = ["CIRCUIT_TABLE", "PAYMENT_API_URL"]
+      grants  = ["circuit_state"]
+      routes  = ["POST /payments", "POST /payments/{payment_id}/refunds"]
+    }
+    # Cognito waits at most 5 s for a trigger.
+    cognito_pre_sign_up = {
+      timeout = 5
+      env     = ["ALLOWED_EMAIL_DOMAINS"]
+      grants  = []
+      cognito = "pre_sign_up"
+    }
+    cognito_post_confirmation = {
+      timeout = 5
+      env     = ["USERS_TABLE"]
+      grants  = ["users_write"]
+      cognito = "post_confirmation"
+    }
+    cognito_pre_token_generation = {
+      timeout = 5
+      env     = ["USERS_TABLE"]
+      grants  = ["users_read"]
+      cognito = "pre_token_generation"
+    }
+    upload_url = {
+      timeout = 5
+      env     = ["UPLOADS_BUCKET"]
+      grants  = ["uploads_presign"]
+      routes  = ["POST /uploads"]
+    }
+
+    # ----- part 2: asynchronous and event-driven (issue 5) -----
+    order_worker = {
+      timeout         = 30
+      env             = ["ORDERS_TABLE", "IDEMPOTENCY_TABLE"]
+      grants          = ["orders_item_write", "idempotency"]
+      queue           = "orders"
+      batch_size      = 10
+      batching_window = 1
+      max_concurrency = 10
+    }
+    # Invoked directly (RequestResponse from a tool, or Event: then failures go to the failures queue).
+    bulk_dispatcher = {
+      timeout = 60
+      env     = ["BULK_QUEUE_URL"]
+      grants  = ["bulk_queue_send"]
+      async   = true
+    }
+    bulk_worker = {
+      timeout         = 30
+      env             = ["ORDERS_TABLE"]
+      grants          = ["orders_put"]
+      queue           = "bulk"
+      batch_size      = 10
+      batching_window = 1
+      max_concurrency = 20
+    }
+    # document_pipeline: invoke(Event) extract -> analyze -> store, chained by on-success destinations.
+    extract = {
+      timeout    = 60
+      env        = ["UPLOADS_BUCKET"]
+      grants     = ["documents_read"]
+      async      = true
+      on_success = "analyze"
+    }
+    analyze = {
+      timeout    = 60
+      env        = []
+      grants     = []
+      async      = true
+      on_success = "store"
+    }
+    store = {
+      timeout = 30
+      env     = ["UPLOADS_BUCKET"]
+      grants  = ["analysis_write"]
+      async   = true
+    }
+    order_events_router = {
+      env    = ["ORDER_SAGA_ARN", "NOTIFICATIONS_TOPIC_ARN"]
+      grants = ["saga_start", "notifications_publish"]
+      event_pattern = {
+        detail-type = ["OrderCreated", "PaymentCompleted", "ShipmentDispatched"]
+      }
+      async = true
+    }
+    # order_saga task handlers: invoked synchronously by the state machine (order_saga.asl.json).
+    reserve_inventory = {
+      env       = ["INVENTORY_TABLE"]
+      grants    = ["inventory_update"]
+      saga_task = true
+    }
+    release_inventory = {
+      env       = ["INVENTORY_TABLE"]
+      grants    = ["inventory_update"]
+      saga_task = true
+    }
+    charge_payment = {
+      timeout   = 20
+      env       = ["ORDERS_TABLE", "CIRCUIT_TABLE", "PAYMENT_API_URL"]
+      grants    = ["orders_item_write", "circuit_state"]
+      saga_task = true
+    }
+    refund_payment = {
+      timeout   = 20
+      env       = ["ORDERS_TABLE", "CIRCUIT_TABLE", "PAYMENT_API_URL"]
+      grants    = ["orders_item_write", "circuit_state"]
+      saga_task = true
+    }
+    create_shipment = {
+      env       = ["ORDERS_TABLE"]
+      grants    = ["orders_item_write"]
+      saga_task = true
+    }
+    cancel_shipment = {
+      env       = ["ORDERS_TABLE"]
+      grants    = ["orders_item_write"]
+      saga_task = true
+    }
+    notify = {
+      env       = ["ORDERS_TABLE", "NOTIFICATIONS_TOPIC_ARN"]
+      grants    = ["orders_item_write", "notifications_publish"]
+      saga_task = true
+    }
+    csv_ingest = {
+      memory_size = 1024
+      timeout     = 300
+      env         = ["ORDERS_TABLE"]
+      grants      = ["uploads_read", "reports_write", "orders_batch_write"]
+      s3          = [{ prefix = "uploads/", suffix = ".csv" }]
+      async       = true
+    }
+    image_resizer = {
+      memory_size = 1024
+      timeout     = 30
+      env         = []
+      grants      = ["uploads_read", "resized_write"]
+      s3 = [
+        { prefix = "uploads/", suffix = ".jpg" }, { prefix = "uploads/", suffix = ".jpeg" },
+        { prefix = "uploads/", suffix = ".png" }, { prefix = "uploads/", suffix = ".gif" },
+        { prefix = "uploads/", suffix = ".webp" },
+      ]
+      async = true
+    }
+    notifier = {
+      env    = ["SENDER_EMAIL", "UPLOAD_ALERT_RECIPIENTS"]
+      grants = ["ses_send"]
+      sns    = ["notifications", "upload_alerts"]
+      async  = true
+    }
+    scheduled_cleanup = {
+      timeout  = 300
+      env      = ["ORDERS_TABLE", "ARCHIVE_BUCKET", "ABANDONED_AFTER_HOURS"]
+      grants   = ["orders_gsi_query", "orders_expire", "archive_write"]
+      schedule = "rate(1 hour)"
+      async    = true
+    }
+  }
+}

@@ -1,0 +1,157 @@
+"""Fixtures for the Terraform tests: a private copy of terraform/, a fake build, Terraform run against the emulator.
+
+Every test works in a copy of terraform/ under a session temp directory, so nothing (.terraform, state, lock
+files, emulator overrides) is ever written into the source tree, and inits are shared through the plugin cache
+that scripts/tf.py configures.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import tf
+from scripts.emulator import Emulator
+from tests.terraform.fixtures.fake_dist import write_fake_dist
+
+REPO = Path(__file__).resolve().parents[2]
+TERRAFORM = REPO / "terraform"
+
+
+def _ignore(_: str, names: list[str]) -> set[str]:
+    return {n for n in names if n in (".terraform", "terraform.tfstate", "terraform.tfstate.backup")}
+
+
+@pytest.fixture(scope="session")
+def tf_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of terraform/ (with the committed lock files) that tests may init, plan and apply in."""
+    root = tmp_path_factory.mktemp("tf") / "terraform"
+    shutil.copytree(TERRAFORM, root, ignore=_ignore)
+    return root
+
+
+@pytest.fixture(scope="session")
+def fake_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dist/manifest.json + zips for every function folder of the repository (plans never depend on `make build`)."""
+    return write_fake_dist(tmp_path_factory.mktemp("fake-build"))
+
+
+@pytest.fixture(scope="session")
+def tf_emulator(emulator: Emulator) -> Emulator:
+    """The session emulator (its gap fills cover everything the stack uses)."""
+    return emulator
+
+
+@pytest.fixture(scope="session")
+def fake_zip(fake_manifest: Path) -> Path:
+    """One function zip for module examples."""
+    return fake_manifest.parent / "functions" / "health.zip"
+
+
+@pytest.fixture(scope="session")
+def fake_layer_zip(fake_manifest: Path) -> Path:
+    """The layer zip for the lambda_layer example."""
+    return fake_manifest.parent / "layers" / "common.zip"
+
+
+def init(directory: Path) -> None:
+    """terraform init without remote state: -backend=false, or the local backend when an override selects it."""
+    if not (directory / ".terraform").is_dir():
+        backend = [] if (directory / LOCAL_BACKEND).is_file() else ["-backend=false"]
+        tf.run(["init", *backend, "-input=false", "-no-color"], directory, timeout=300)
+
+
+LOCAL_BACKEND = "backend_override.tf.json"
+
+
+def use_local_backend(directory: Path) -> None:
+    """Plan an environment whose remote state is an S3 backend without that backend: local state instead."""
+    (directory / LOCAL_BACKEND).write_text(json.dumps({"terraform": {"backend": {"local": {}}}}) + "\n")
+
+
+def var_args(variables: Mapping[str, Any]) -> list[str]:
+    """-var arguments; non-strings as HCL/JSON literals."""
+    return [f"-var={k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in variables.items()]
+
+
+def plan(directory: Path, variables: Mapping[str, Any] | None = None, *, check: bool = True) -> Plan:
+    """Plan ``directory`` and return the plan as Terraform's JSON (``terraform show -json``)."""
+    init(directory)
+    out = directory / "test.tfplan"
+    result = tf.run(
+        ["plan", "-input=false", "-no-color", "-lock=false", f"-out={out}", *var_args(variables or {})],
+        directory,
+        check=check,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        return Plan({}, result.stdout + result.stderr)
+    shown = tf.run(["show", "-json", "-no-color", str(out)], directory, timeout=300)
+    return Plan(json.loads(shown.stdout), result.stdout)
+
+
+def plan_error(directory: Path, variables: Mapping[str, Any]) -> str:
+    """Plan that must fail; returns Terraform's error output with line-wraps and box characters removed."""
+    init(directory)
+    result = tf.run(
+        ["plan", "-input=false", "-no-color", "-lock=false", *var_args(variables)], directory, check=False, timeout=300
+    )
+    assert result.returncode != 0, f"plan succeeded but should have failed:\n{result.stdout[-2000:]}"
+    return " ".join(line.strip(" │╷╵") for line in result.stderr.splitlines())
+
+
+class Plan:
+    """Query helpers over ``terraform show -json`` of a saved plan."""
+
+    def __init__(self, document: dict[str, Any], output: str) -> None:
+        self.document = document
+        self.output = output
+
+    def changes(self, resource_type: str, module: str | None = None) -> list[dict[str, Any]]:
+        """Resource changes of a type (optionally under a module address prefix), managed and data."""
+        return [
+            rc
+            for rc in self.document.get("resource_changes", [])
+            if rc["type"] == resource_type and (module is None or rc["address"].startswith(module))
+        ]
+
+    def after(self, resource_type: str, module: str | None = None) -> list[dict[str, Any]]:
+        """Planned values ("after") of every managed resource of a type being created or updated."""
+        return [
+            rc["change"]["after"]
+            for rc in self.changes(resource_type, module)
+            if rc["mode"] == "managed" and rc["change"]["actions"] != ["delete"]
+        ]
+
+    def by_address_suffix(self, suffix: str) -> dict[str, Any]:
+        matches = [rc for rc in self.document.get("resource_changes", []) if rc["address"].endswith(suffix)]
+        assert len(matches) == 1, f"{suffix}: {[m['address'] for m in matches]}"
+        return matches[0]["change"]["after"]
+
+    def policy_actions(self) -> list[str]:
+        """Every action of every aws_iam_policy_document statement in the plan (known at plan time)."""
+        actions: list[str] = []
+        for rc in self.changes("aws_iam_policy_document"):
+            for statement in (rc["change"]["after"] or {}).get("statement") or []:
+                actions += statement.get("actions") or []
+        for resource in _state_resources(self.document.get("prior_state", {}).get("values", {}).get("root_module", {})):
+            if resource["type"] == "aws_iam_policy_document":
+                for statement in resource["values"].get("statement") or []:
+                    actions += statement.get("actions") or []
+        return actions
+
+
+def _state_resources(module: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _state_resources(child)
+
+
+def emulator_override(directory: Path, emulator: Emulator, regions: Sequence[str] | Mapping[str, str]) -> None:
+    """Point the configuration's provider blocks at the emulator (scripts/emulator contract)."""
+    tf.write_provider_override(directory, emulator.url, regions)
