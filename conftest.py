@@ -34,5 +34,6 @@ for folder in sorted((REPO / "functions").iterdir()):
     if (folder / "function.json").is_file() and str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-# Fixtures to run functions from their built zips (built_function, aws_endpoint, moto_server).
-pytest_plugins = ["tests.support.lambda_zips"]
+# Test support for every folder: run functions from their built zips (built_function, aws_endpoint,
+# moto_server) and the moto/shared-state fixtures (moto_aws, serialized_dynamodb, create_table, ...).
+pytest_plugins = ["tests.support.lambda_zips", "tests.support.aws_fixtures"]

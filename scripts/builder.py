@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -756,7 +757,7 @@ class Builder:
                 f"Lambda's {_mb(MAX_UNZIPPED_BYTES)}"
             )
         # Write next to the destination, check, then move into place: a failed check never replaces a good zip.
-        candidate = zip_path.with_name(f".{zip_path.stem}.candidate.zip")
+        candidate = zip_path.with_name(f".{zip_path.stem}.{os.getpid()}.{threading.get_ident()}.candidate.zip")
         try:
             unzipped = write_zip(stage, candidate)
             check_zip(candidate, rel)

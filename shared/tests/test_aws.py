@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from shared import aws
+from tests.support.lambda_zips import AwsEndpoint
 
 
 def test_clients_are_cached_per_service_and_region() -> None:
@@ -45,26 +43,9 @@ def test_concurrent_first_use_builds_one_client() -> None:
     assert len({id(client) for client in seen}) == 1
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def emulator() -> Iterator[str]:
-    """A real moto server on a free loopback port, standing in for the local emulator."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
-def test_clients_talk_to_aws_endpoint_url(emulator: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given the emulator's address in AWS_ENDPOINT_URL
+def test_clients_talk_to_aws_endpoint_url(aws_endpoint: AwsEndpoint, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the emulator's address (a real moto server on loopback, empty) in AWS_ENDPOINT_URL
+    emulator = aws_endpoint.url
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
     # When a queue is created through the shared client
     url = aws.sqs().create_queue(QueueName="orders")["QueueUrl"]

@@ -30,7 +30,7 @@ def table(moto_aws: None, create_table: Any) -> str:
 
 
 @pytest.fixture
-def serialized_breaker(serialized_aws: str, create_table: Any, clock: Clock) -> CircuitBreaker:
+def serialized_breaker(moto_aws: None, serialized_dynamodb: None, create_table: Any, clock: Clock) -> CircuitBreaker:
     """A breaker on a DynamoDB that, like the real one, applies each item write atomically."""
     create_table(TABLE)
     return CircuitBreaker(

@@ -107,24 +107,7 @@ def test_state_at_time_ignores_later_events(activity_table: str) -> None:
     assert service.current_state(USER).orders_placed == 1
 
 
-@pytest.fixture
-def serialized_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto's in-memory DynamoDB is not thread-safe (a transaction deep-copies tables another thread mutates):
-    let it answer one request at a time, as one consistent service would. Interleavings *between* a writer's
-    read and its transaction stay real, and those are what the optimistic concurrency has to handle."""
-    from moto.dynamodb.responses import DynamoHandler
-
-    lock = threading.Lock()
-    original = DynamoHandler.call_action
-
-    def one_at_a_time(self: DynamoHandler) -> Any:
-        with lock:
-            return original(self)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", one_at_a_time)
-
-
-def test_concurrent_recordings_lose_nothing(activity_table: str, serialized_emulator: None) -> None:
+def test_concurrent_recordings_lose_nothing(activity_table: str, serialized_dynamodb: None) -> None:
     # Given 4 writers recording 5 actions each for the same user at the same time
     def writer(n: int) -> None:
         for i in range(5):

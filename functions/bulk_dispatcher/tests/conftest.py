@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sqs.models import sqs_backends
 
 from shared import aws
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 REGION = "us-east-1"
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "orders-dev-bulk_dispatcher"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-bulk_dispatcher"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
 
 
 @dataclass
@@ -55,21 +42,16 @@ class Queue:
 
 
 @pytest.fixture
-def queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue]:
+def queue(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> Queue:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "bulk_dispatcher")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "orders")
     # The process-wide Metrics read the namespace when shared.observability was first imported.
     monkeypatch.setattr(metrics, "namespace", "orders")
-    aws.reset_clients()
-    reset_settings()
-    with mock_aws():
-        sqs = boto3.client("sqs", region_name=REGION)
-        url = sqs.create_queue(QueueName="orders-dev-bulk")["QueueUrl"]
-        monkeypatch.setenv("BULK_QUEUE_URL", url)
-        yield Queue(url, sqs)
-    aws.reset_clients()
-    reset_settings()
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="orders-dev-bulk")["QueueUrl"]
+    monkeypatch.setenv("BULK_QUEUE_URL", url)
+    return Queue(url, sqs)
 
 
 class FlakyBatches:
@@ -123,7 +105,9 @@ def invoke(queue: Queue) -> Callable[[object], dict[str, Any]]:
     from bulk_dispatcher.handler import lambda_handler
 
     def call(event: object) -> dict[str, Any]:
-        return lambda_handler(event, LambdaContext())
+        return lambda_handler(
+            event, FakeLambdaContext("orders-dev-bulk_dispatcher", region=REGION, remaining_ms=60_000)
+        )
 
     return call
 

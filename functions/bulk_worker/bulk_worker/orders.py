@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from bulk_worker.messages import BulkOrderMessage
 from bulk_worker.settings import settings
 from shared import aws
+from shared.contracts import BulkOrderMessage
 
 Outcome = Literal["written", "already_written"]
 

@@ -5,66 +5,27 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from shared.aws import reset_clients
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext, create_orders_table
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 REGION = "us-east-1"
 
 
-def create_orders_table(client: Any) -> None:
-    keys = ("pk", "sk", "gsi1pk", "gsi1sk")
-    client.create_table(
-        TableName="orders",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in keys],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "gsi1",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "orders-dev-bulk_worker"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-bulk_worker"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
 @pytest.fixture
-def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def table(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> Any:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("ORDERS_TABLE", "orders")
     monkeypatch.setattr(metrics, "namespace", "orders")
-    reset_clients()
-    reset_settings()
-    with mock_aws():
-        create_orders_table(boto3.client("dynamodb", region_name=REGION))
-        yield boto3.resource("dynamodb", region_name=REGION).Table("orders")
-    reset_clients()
-    reset_settings()
+    create_orders_table(boto3.client("dynamodb", region_name=REGION))
+    return boto3.resource("dynamodb", region_name=REGION).Table("orders")
 
 
 class Sqs:
@@ -98,9 +59,10 @@ def sqs() -> Sqs:
 def invoke(table: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     from bulk_worker.handler import lambda_handler
 
-    return lambda event: lambda_handler(event, LambdaContext())
+    return lambda event: lambda_handler(event, FakeLambdaContext("orders-dev-bulk_worker", region=REGION))
 
 
 @pytest.fixture
-def make_table() -> Callable[[Any], None]:
+def make_table() -> Callable[..., None]:
+    """Creates the orders table with a given DynamoDB client."""
     return create_orders_table

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from shared import aws
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import create_table
 
 BUCKET, TABLE = "orders-uploads", "orders"
 HEADER = "order_id,customer_id,status,total,currency,created_at"
@@ -38,22 +35,7 @@ def csv_bytes(*lines: str, bom: bool = False, newline: str = "\r\n") -> bytes:
 
 
 def create_orders_table(dynamodb: Any) -> None:
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "gsi1",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(dynamodb, TABLE, gsi1=True)
 
 
 def s3_event(key: str, *, version_id: str | None = None, etag: str = "etag-1") -> dict[str, Any]:
@@ -77,16 +59,11 @@ def order_items(dynamodb: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def ingest_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    aws.reset_clients()
-    reset_settings()
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        create_orders_table(dynamodb)
-        monkeypatch.setenv("ORDERS_TABLE", TABLE)
-        monkeypatch.setattr(metrics, "namespace", "orders")
-        yield {"s3": s3, "dynamodb": dynamodb}
-    aws.reset_clients()
-    reset_settings()
+def ingest_env(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> dict[str, Any]:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=BUCKET)
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    create_orders_table(dynamodb)
+    monkeypatch.setenv("ORDERS_TABLE", TABLE)
+    monkeypatch.setattr(metrics, "namespace", "orders")
+    return {"s3": s3, "dynamodb": dynamodb}

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from shared.aws import reset_clients
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext
 
 HERE = Path(__file__).resolve().parent
 EVENTS = HERE.parent / "events"
@@ -23,32 +20,16 @@ REGION = "us-east-1"
 BUCKET = "orders-dev-uploads"
 
 
-@dataclass
-class LambdaContext:
-    function_name: str = "orders-dev-extract"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-extract"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
 @pytest.fixture
-def bucket(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The uploads bucket holding the sample document at documents/supplier-terms.txt; yields an S3 client."""
+def bucket(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> Any:
+    """The uploads bucket holding the sample document at documents/supplier-terms.txt; returns an S3 client."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("UPLOADS_BUCKET", BUCKET)
     monkeypatch.setattr(metrics, "namespace", "orders")
-    reset_clients()
-    reset_settings()
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET)
-        put_sample_document(s3)
-        yield s3
-    reset_clients()
-    reset_settings()
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket=BUCKET)
+    put_sample_document(s3)
+    return s3
 
 
 def put_sample_document(s3: Any) -> None:
@@ -86,7 +67,7 @@ def stage(bucket: Any) -> Callable[[str, object], dict[str, Any]]:
     from document_pipeline import handler
 
     def call(name: str, event: object) -> dict[str, Any]:
-        result: dict[str, Any] = getattr(handler, name)(event, LambdaContext(function_name=f"orders-dev-{name}"))
+        result: dict[str, Any] = getattr(handler, name)(event, FakeLambdaContext(f"orders-dev-{name}", region=REGION))
         return result
 
     return call

@@ -5,66 +5,35 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from health.probe import reset_probe_clients
-from moto import mock_aws
 
-from shared.aws import reset_clients
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext, create_table
 
 REGION = "eu-west-1"
 SAMPLE = Path(__file__).resolve().parents[1] / "events" / "route53_health_check.json"
 
 
-@dataclass
-class LambdaContext:
-    function_name: str = "orders-dev-health"
-    memory_limit_in_mb: int = 128
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-health"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 3_000
-
-
-def create_orders_table(client: Any) -> None:
-    client.create_table(
-        TableName="orders",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-
-
 @pytest.fixture
-def health_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def health_env(monkeypatch: pytest.MonkeyPatch, clean_shared_state: None) -> Iterator[None]:
     monkeypatch.setenv("AWS_REGION", REGION)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("ORDERS_TABLE", "orders")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "7")
     monkeypatch.delenv("APP_VERSION", raising=False)
-    reset_clients()
-    reset_settings()
     reset_probe_clients()
     yield
-    reset_settings()
     reset_probe_clients()
 
 
 @pytest.fixture
-def moto_dynamodb(health_env: None) -> Iterator[Any]:
-    with mock_aws():
-        yield boto3.client("dynamodb", region_name=REGION)
+def moto_dynamodb(health_env: None, moto_aws: None) -> Any:
+    return boto3.client("dynamodb", region_name=REGION)
 
 
 @pytest.fixture
@@ -73,7 +42,8 @@ def check(health_env: None):
     from health.handler import lambda_handler
 
     def call() -> tuple[int, dict[str, str], dict[str, Any]]:
-        response = lambda_handler(json.loads(SAMPLE.read_text()), LambdaContext())
+        context = FakeLambdaContext("orders-dev-health", memory_limit_in_mb=128, region=REGION, remaining_ms=3_000)
+        response = lambda_handler(json.loads(SAMPLE.read_text()), context)
         return response["statusCode"], response["headers"], json.loads(response["body"])
 
     return call
@@ -81,7 +51,7 @@ def check(health_env: None):
 
 @pytest.fixture
 def orders_table(moto_dynamodb: Any) -> str:
-    create_orders_table(moto_dynamodb)
+    create_table(moto_dynamodb, "orders")  # pk/sk only: health reads no index
     return "orders"
 
 

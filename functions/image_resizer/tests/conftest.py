@@ -5,17 +5,13 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from PIL import Image
 
-from shared import aws
 from shared.observability import metrics
-from shared.settings import reset_settings
 
 BUCKET = "orders-uploads"
 
@@ -50,13 +46,8 @@ def png_bomb(width: int, height: int) -> bytes:
 
 
 @pytest.fixture
-def s3_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    aws.reset_clients()
-    reset_settings()
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
-        monkeypatch.setattr(metrics, "namespace", "orders")
-        yield s3
-    aws.reset_clients()
-    reset_settings()
+def s3_env(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> Any:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=BUCKET)
+    monkeypatch.setattr(metrics, "namespace", "orders")
+    return s3

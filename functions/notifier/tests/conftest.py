@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from shared.aws import reset_clients
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 REGION = "us-east-1"
 SENDER = "orders@shop.example.com"
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "orders-dev-notifier"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-notifier"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 @dataclass(frozen=True)
@@ -50,26 +36,21 @@ def sent_emails() -> list[SentEmail]:
 
 
 @pytest.fixture
-def ses(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def ses(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> Any:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("SENDER_EMAIL", SENDER)
     monkeypatch.setenv("UPLOAD_ALERT_RECIPIENTS", "ops@shop.example.com, uploads@shop.example.com")
     monkeypatch.setattr(metrics, "namespace", "orders")
-    reset_clients()
-    reset_settings()
-    with mock_aws():
-        client = boto3.client("ses", region_name=REGION)
-        client.verify_email_identity(EmailAddress=SENDER)
-        yield client
-    reset_clients()
-    reset_settings()
+    client = boto3.client("ses", region_name=REGION)
+    client.verify_email_identity(EmailAddress=SENDER)
+    return client
 
 
 @pytest.fixture
 def invoke(ses: Any) -> Callable[[object], dict[str, Any]]:
     from notifier.handler import lambda_handler
 
-    return lambda event: lambda_handler(event, LambdaContext())
+    return lambda event: lambda_handler(event, FakeLambdaContext("orders-dev-notifier", region=REGION))
 
 
 def load_sample(name: str) -> dict[str, Any]:

@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from shared.aws import reset_clients
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 REGION = "us-east-1"
 DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}})
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "orders-dev-order_events_router"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-order_events_router"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 @dataclass
@@ -68,26 +54,21 @@ def create_resources(sfn: Any, sns: Any, sqs: Any) -> tuple[str, str, str]:
 
 
 @pytest.fixture
-def router_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[RouterAws]:
+def router_aws(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> RouterAws:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setattr(metrics, "namespace", "orders")
-    reset_clients()
-    reset_settings()
-    with mock_aws():
-        sfn, sns, sqs = (boto3.client(name, region_name=REGION) for name in ("stepfunctions", "sns", "sqs"))
-        saga_arn, topic_arn, queue_url = create_resources(sfn, sns, sqs)
-        monkeypatch.setenv("ORDER_SAGA_ARN", saga_arn)
-        monkeypatch.setenv("NOTIFICATIONS_TOPIC_ARN", topic_arn)
-        yield RouterAws(sfn, sqs, saga_arn, queue_url)
-    reset_clients()
-    reset_settings()
+    sfn, sns, sqs = (boto3.client(name, region_name=REGION) for name in ("stepfunctions", "sns", "sqs"))
+    saga_arn, topic_arn, queue_url = create_resources(sfn, sns, sqs)
+    monkeypatch.setenv("ORDER_SAGA_ARN", saga_arn)
+    monkeypatch.setenv("NOTIFICATIONS_TOPIC_ARN", topic_arn)
+    return RouterAws(sfn, sqs, saga_arn, queue_url)
 
 
 @pytest.fixture
 def invoke(router_aws: RouterAws) -> Callable[[object], dict[str, Any]]:
     from order_events_router.handler import lambda_handler
 
-    return lambda event: lambda_handler(event, LambdaContext())
+    return lambda event: lambda_handler(event, FakeLambdaContext("orders-dev-order_events_router", region=REGION))
 
 
 @pytest.fixture

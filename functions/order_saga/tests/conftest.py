@@ -4,53 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from functions.order_saga.tests.payment_server import PaymentProvider, serve
-from shared import aws
-from shared.idempotency import reset_idempotency
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext, create_orders_table, create_table
 
 ORDERS, INVENTORY, CIRCUIT = "orders", "inventory", "circuit"
 
 
-@dataclass
-class Context:
-    function_name: str = "order-saga-task"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:order-saga-task"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-
-
 def create_tables(dynamodb: Any) -> None:
-    keys = {
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    strings = [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")]
-    dynamodb.create_table(
-        TableName=ORDERS,
-        AttributeDefinitions=[*strings, *({"AttributeName": n, "AttributeType": "S"} for n in ("gsi1pk", "gsi1sk"))],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "gsi1",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        **keys,
-    )
+    create_orders_table(dynamodb, ORDERS)
     for name in (INVENTORY, CIRCUIT):
-        dynamodb.create_table(TableName=name, AttributeDefinitions=strings, **keys)
+        create_table(dynamodb, name)
 
 
 def put_stock(dynamodb: Any, sku: str, available: int) -> None:
@@ -90,8 +59,8 @@ def make_order(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def context() -> Context:
-    return Context()
+def context() -> FakeLambdaContext:
+    return FakeLambdaContext("order-saga-task", aws_request_id="00000000-0000-0000-0000-000000000000")
 
 
 @pytest.fixture
@@ -101,33 +70,26 @@ def payment_api() -> Iterator[PaymentProvider]:
 
 
 @pytest.fixture
-def saga_env(monkeypatch: pytest.MonkeyPatch, payment_api: PaymentProvider) -> Iterator[dict[str, Any]]:
+def saga_env(monkeypatch: pytest.MonkeyPatch, payment_api: PaymentProvider, moto_aws: None) -> dict[str, Any]:
     """moto with the saga's tables, stock for SKU-1 (5) and SKU-2 (3), a topic, and every task's variables."""
-    aws.reset_clients()
-    reset_settings()
-    reset_idempotency()
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        create_tables(dynamodb)
-        put_stock(dynamodb, "SKU-1", 5)
-        put_stock(dynamodb, "SKU-2", 3)
-        sns = boto3.client("sns", region_name="us-east-1")
-        topic = sns.create_topic(Name="notifications")["TopicArn"]
-        env = {
-            "ORDERS_TABLE": ORDERS,
-            "INVENTORY_TABLE": INVENTORY,
-            "CIRCUIT_TABLE": CIRCUIT,
-            "PAYMENT_API_URL": payment_api.url,
-            "PAYMENT_API_TIMEOUT_SECONDS": "2",
-            "NOTIFICATIONS_TOPIC_ARN": topic,
-            "POWERTOOLS_SERVICE_NAME": "order_saga",
-            "POWERTOOLS_METRICS_NAMESPACE": "orders",
-        }
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        # The process-wide Metrics read the namespace when shared.observability was first imported.
-        monkeypatch.setattr(metrics, "namespace", "orders")
-        yield {"dynamodb": dynamodb, "sns": sns, "topic": topic, "payment": payment_api, "env": env}
-    aws.reset_clients()
-    reset_settings()
-    reset_idempotency()
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    create_tables(dynamodb)
+    put_stock(dynamodb, "SKU-1", 5)
+    put_stock(dynamodb, "SKU-2", 3)
+    sns = boto3.client("sns", region_name="us-east-1")
+    topic = sns.create_topic(Name="notifications")["TopicArn"]
+    env = {
+        "ORDERS_TABLE": ORDERS,
+        "INVENTORY_TABLE": INVENTORY,
+        "CIRCUIT_TABLE": CIRCUIT,
+        "PAYMENT_API_URL": payment_api.url,
+        "PAYMENT_API_TIMEOUT_SECONDS": "2",
+        "NOTIFICATIONS_TOPIC_ARN": topic,
+        "POWERTOOLS_SERVICE_NAME": "order_saga",
+        "POWERTOOLS_METRICS_NAMESPACE": "orders",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    # The process-wide Metrics read the namespace when shared.observability was first imported.
+    monkeypatch.setattr(metrics, "namespace", "orders")
+    return {"dynamodb": dynamodb, "sns": sns, "topic": topic, "payment": payment_api, "env": env}

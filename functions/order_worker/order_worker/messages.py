@@ -3,48 +3,25 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator
+from pydantic import Field, TypeAdapter
 
+from shared.contracts import ContractModel, Identifier, OrderLine
 from shared.errors import ValidationError
 
-_PRICE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
-
-Identifier = Annotated[
-    str, StringConstraints(strict=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")
-]
+__all__ = ["OrderCancelled", "OrderLine", "OrderMessage", "OrderPlaced", "parse_message"]
 
 
-class _Message(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class OrderLine(_Message):
-    """One line; ``price`` is a decimal string (exact money, never a float)."""
-
-    sku: Identifier
-    quantity: int = Field(strict=True, ge=1, le=10_000)
-    price: str = Field(strict=True)
-
-    @field_validator("price")
-    @classmethod
-    def _decimal_string(cls, value: str) -> str:
-        if not _PRICE.fullmatch(value):
-            raise ValueError('must be a decimal string >= 0 with at most 2 decimals, e.g. "9.99"')
-        return value
-
-
-class OrderPlaced(_Message):
+class OrderPlaced(ContractModel):
     type: Literal["OrderPlaced"]
     order_id: Identifier
     customer_id: Identifier
     items: list[OrderLine] = Field(min_length=1, max_length=100)
 
 
-class OrderCancelled(_Message):
+class OrderCancelled(ContractModel):
     type: Literal["OrderCancelled"]
     order_id: Identifier
     reason: str = Field(min_length=1, max_length=500)

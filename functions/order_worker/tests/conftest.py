@@ -5,64 +5,28 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from shared.aws import reset_clients
-from shared.idempotency import reset_idempotency
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext, create_idempotency_table, create_orders_table
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 REGION = "us-east-1"
 
 
 def create_tables(client: Any) -> None:
-    keys = ("pk", "sk", "gsi1pk", "gsi1sk")
-    client.create_table(
-        TableName="orders",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in keys],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "gsi1",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-    client.create_table(
-        TableName="idempotency",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-    )
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "orders-dev-order_worker"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-order_worker"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+    create_orders_table(client)
+    create_idempotency_table(client)
 
 
 @pytest.fixture
-def tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """moto with the orders and idempotency tables; yields the orders Table resource."""
+def tables(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> Any:
+    """moto with the orders and idempotency tables; returns the orders Table resource."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("ORDERS_TABLE", "orders")
     monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency")
@@ -70,13 +34,8 @@ def tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "orders")
     # The process-wide Metrics read the namespace when shared.observability was first imported.
     monkeypatch.setattr(metrics, "namespace", "orders")
-    for reset in (reset_clients, reset_settings, reset_idempotency):
-        reset()
-    with mock_aws():
-        create_tables(boto3.client("dynamodb", region_name=REGION))
-        yield boto3.resource("dynamodb", region_name=REGION).Table("orders")
-    for reset in (reset_clients, reset_settings, reset_idempotency):
-        reset()
+    create_tables(boto3.client("dynamodb", region_name=REGION))
+    return boto3.resource("dynamodb", region_name=REGION).Table("orders")
 
 
 def sqs_record(body: object, *, message_id: str | None = None) -> dict[str, Any]:
@@ -101,7 +60,7 @@ def invoke(tables: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     from order_worker.handler import lambda_handler
 
     def call(event: dict[str, Any]) -> dict[str, Any]:
-        return lambda_handler(event, LambdaContext())
+        return lambda_handler(event, FakeLambdaContext("orders-dev-order_worker", region=REGION))
 
     return call
 

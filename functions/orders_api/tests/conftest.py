@@ -6,50 +6,19 @@ import base64
 import gzip
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from shared.aws import reset_clients
-from shared.idempotency import reset_idempotency
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext, create_idempotency_table, create_orders_table
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 REGION = "eu-west-1"
-
-
-def create_orders_table(client: Any, name: str = "orders") -> None:
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "gsi1",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-
-
-def create_idempotency_table(client: Any, name: str = "idempotency") -> None:
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-    )
 
 
 def capture_bus_events(events: Any, sqs: Any, bus: str) -> str:
@@ -59,17 +28,6 @@ def capture_bus_events(events: Any, sqs: Any, bus: str) -> str:
     events.put_rule(Name="capture", EventBusName=bus, EventPattern=json.dumps({"source": ["orders.api"]}))
     events.put_targets(Rule="capture", EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
     return queue_url
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "orders-dev-orders_api"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-orders_api"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 @dataclass
@@ -92,7 +50,7 @@ class OrdersAws:
 
 
 @pytest.fixture
-def orders_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[OrdersAws]:
+def orders_aws(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> OrdersAws:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_REGION", REGION)
     monkeypatch.setenv("ORDERS_TABLE", "orders")
@@ -102,20 +60,13 @@ def orders_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[OrdersAws]:
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "orders")
     # shared's Metrics is built once per process, at import, maybe before this fixture set the namespace
     monkeypatch.setattr(metrics, "namespace", "orders")
-    reset_clients()
-    reset_settings()
-    reset_idempotency()
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        create_orders_table(dynamodb)
-        create_idempotency_table(dynamodb)
-        events = boto3.client("events", region_name=REGION)
-        events.create_event_bus(Name="orders-bus")
-        sqs = boto3.client("sqs", region_name=REGION)
-        yield OrdersAws(dynamodb, events, sqs, capture_bus_events(events, sqs, "orders-bus"))
-    reset_clients()
-    reset_settings()
-    reset_idempotency()
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    create_orders_table(dynamodb)
+    create_idempotency_table(dynamodb)
+    events = boto3.client("events", region_name=REGION)
+    events.create_event_bus(Name="orders-bus")
+    sqs = boto3.client("sqs", region_name=REGION)
+    return OrdersAws(dynamodb, events, sqs, capture_bus_events(events, sqs, "orders-bus"))
 
 
 def load_sample(name: str) -> dict[str, Any]:
@@ -161,7 +112,7 @@ def invoke(orders_aws: OrdersAws) -> Invoke:
     from orders_api.handler import lambda_handler
 
     def call(event: dict[str, Any]) -> dict[str, Any]:
-        return lambda_handler(event, LambdaContext())
+        return lambda_handler(event, FakeLambdaContext("orders-dev-orders_api", region=REGION, remaining_ms=10_000))
 
     return call
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,11 +11,9 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from shared.aws import reset_clients
 from shared.observability import metrics
-from shared.settings import reset_settings
+from tests.support.aws_fixtures import FakeLambdaContext, create_orders_table
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 REGION = "us-east-1"
@@ -25,12 +22,12 @@ SCHEDULED_AT = datetime.fromisoformat("2024-05-24T03:00:00+00:00")  # the sample
 
 
 @dataclass
-class LambdaContext:
-    remaining: list[int] = field(default_factory=lambda: [60_000])
+class ScriptedContext(FakeLambdaContext):
+    """scheduled_cleanup's context whose remaining time follows a script, to drive the time-budget checks."""
+
     function_name: str = "orders-dev-scheduled_cleanup"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:orders-dev-scheduled_cleanup"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    region: str = REGION
+    remaining: list[int] = field(default_factory=lambda: [60_000])
 
     def get_remaining_time_in_millis(self) -> int:
         """The next scripted value (the last one repeats)."""
@@ -42,23 +39,7 @@ def iso(moment: datetime) -> str:
 
 
 def create_resources(dynamodb: Any, s3: Any) -> None:
-    keys = ("pk", "sk", "gsi1pk", "gsi1sk")
-    dynamodb.create_table(
-        TableName="orders",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in keys],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "gsi1",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    create_orders_table(dynamodb)
     s3.create_bucket(Bucket=ARCHIVE)
 
 
@@ -99,20 +80,15 @@ class CleanupAws:
 
 
 @pytest.fixture
-def cleanup_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[CleanupAws]:
+def cleanup_aws(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> CleanupAws:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("ORDERS_TABLE", "orders")
     monkeypatch.setenv("ARCHIVE_BUCKET", ARCHIVE)
     monkeypatch.setenv("ABANDONED_AFTER_HOURS", "48")
     monkeypatch.setattr(metrics, "namespace", "orders")
-    reset_clients()
-    reset_settings()
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=REGION)
-        create_resources(boto3.client("dynamodb", region_name=REGION), s3)
-        yield CleanupAws(boto3.resource("dynamodb", region_name=REGION).Table("orders"), s3)
-    reset_clients()
-    reset_settings()
+    s3 = boto3.client("s3", region_name=REGION)
+    create_resources(boto3.client("dynamodb", region_name=REGION), s3)
+    return CleanupAws(boto3.resource("dynamodb", region_name=REGION).Table("orders"), s3)
 
 
 def load_sample(name: str) -> dict[str, Any]:
@@ -125,7 +101,7 @@ def run(cleanup_aws: CleanupAws) -> Callable[..., dict[str, Any]]:
     from scheduled_cleanup.handler import lambda_handler
 
     def call(remaining: list[int] | None = None, event: object = None) -> dict[str, Any]:
-        context = LambdaContext(remaining=list(remaining or [60_000]))
+        context = ScriptedContext(remaining=list(remaining or [60_000]))
         return lambda_handler(load_sample("scheduled") if event is None else event, context)
 
     return call

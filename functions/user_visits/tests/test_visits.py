@@ -65,7 +65,7 @@ def test_bad_user_id_answers_400_naming_it(call) -> None:
     assert list(body["error"]["details"]["fields"]) == ["path.user_id"]
 
 
-def test_concurrent_visits_are_never_lost(dynamodb_item_atomicity, visits_table) -> None:
+def test_concurrent_visits_are_never_lost(serialized_dynamodb, visits_table) -> None:
     # Given 8 threads that each record 25 visits for the same user at the same moment
     seen: list[int] = []
     lock = threading.Lock()
@@ -91,7 +91,7 @@ def test_concurrent_visits_are_never_lost(dynamodb_item_atomicity, visits_table)
 
 
 def test_concurrent_visits_over_http_are_never_lost(
-    dynamodb_item_atomicity, aws_endpoint, visits_table_factory, monkeypatch
+    serialized_dynamodb, aws_endpoint, visits_table_factory, monkeypatch
 ) -> None:
     # Given the table on a real moto server, reached over loopback HTTP like DynamoDB itself
     from shared.aws import reset_clients
