@@ -14,12 +14,15 @@ import os
 import sys
 from pathlib import Path
 
-for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
-    os.environ.pop(_name, None)
+import pytest
+
+# The one exception: `E2E_OUTPUTS_FILE=... pytest tests/e2e` runs the end-to-end suite against a real
+# deployment, with the caller's own credentials chain.
+if not os.environ.get("E2E_OUTPUTS_FILE"):
+    for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
+        os.environ.pop(_name, None)
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
 os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_DEFAULT_REGION="us-east-1",
     POWERTOOLS_TRACE_DISABLED="true",
     POWERTOOLS_METRICS_NAMESPACE="orders",
     POWERTOOLS_SERVICE_NAME="orders-tests",
@@ -27,7 +30,7 @@ os.environ.update(
 
 # Import the installed package now: in importlib mode pytest would otherwise register the repo's shared/
 # folder (which holds shared/tests) as an empty namespace package named `shared`.
-import shared  # noqa: E402, F401
+import shared  # noqa: F401
 
 REPO = Path(__file__).resolve().parent
 for folder in sorted((REPO / "functions").iterdir()):
@@ -37,3 +40,12 @@ for folder in sorted((REPO / "functions").iterdir()):
 # Test support for every folder: run functions from their built zips (built_function, aws_endpoint,
 # moto_server) and the moto/shared-state fixtures (moto_aws, serialized_dynamodb, create_table, ...).
 pytest_plugins = ["tests.support.lambda_zips", "tests.support.aws_fixtures"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs `-n 3 --dist loadgroup`): one worker per test file, so module and
+    session fixtures are built once per file; the whole e2e suite in one worker, because it owns one stack."""
+    for item in items:
+        path = Path(str(item.fspath)).resolve().relative_to(REPO)
+        group = "e2e" if path.parts[:2] == ("tests", "e2e") else path.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))

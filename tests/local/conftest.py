@@ -31,11 +31,15 @@ def lambda_client(emulator: Emulator) -> Any:
     return boto3.client("lambda", endpoint_url=emulator.url, region_name="us-east-1")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def role_arn(emulator: Emulator) -> str:
+    """Per test: a mock_aws test or an /moto-api/reset elsewhere in this process wipes moto's shared state."""
     iam = boto3.client("iam", endpoint_url=emulator.url, region_name="us-east-1")
-    policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'  # noqa: E501
-    return str(iam.create_role(RoleName="local-dataplane-tests", AssumeRolePolicyDocument=policy)["Role"]["Arn"])
+    try:
+        return str(iam.get_role(RoleName="local-dataplane-tests")["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'  # noqa: E501
+        return str(iam.create_role(RoleName="local-dataplane-tests", AssumeRolePolicyDocument=policy)["Role"]["Arn"])
 
 
 def zip_files(files: dict[str, str]) -> bytes:

@@ -39,7 +39,7 @@ locals {
       s3                      = try(w.s3, [])
       sns                     = try(w.sns, [])
       event_pattern           = try(jsonencode(w.event_pattern), null)
-      schedule                = try(w.schedule, null)
+      schedule                = try(coalesce(try(var.function_settings[key].schedule, null), try(w.schedule, null)), null)
       cognito                 = try(w.cognito, null)
       async                   = try(w.async, false)
       on_success              = try(w.on_success, null)

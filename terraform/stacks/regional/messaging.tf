@@ -1,4 +1,11 @@
 locals {
+  # What a scheduled function receives: EventBridge's "Scheduled Event" shape, filled in by Scheduler's context
+  # attributes (its default input is "{}", which no handler can validate). A heredoc, not jsonencode(), because
+  # jsonencode escapes the < > of the <aws.scheduler.*> placeholders and Scheduler would not fill them in.
+  scheduled_event = <<-EOT
+    {"version":"0","id":"<aws.scheduler.execution-id>","detail-type":"Scheduled Event","source":"aws.scheduler","account":"${local.account}","time":"<aws.scheduler.scheduled-time>","region":"${local.region}","resources":["<aws.scheduler.schedule-arn>"],"detail":{}}
+  EOT
+
   # Queues with a Lambda consumer: the visibility timeout follows the consumer's timeout (6x, AWS guidance),
   # even where the consumer itself is not deployed, so producers always have their queue.
   queues = {
@@ -13,7 +20,7 @@ module "queues" {
 
   name                       = "${var.prefix}-${each.key}"
   visibility_timeout_seconds = 6 * local.wired[each.value.consumer].timeout
-  max_receive_count          = 5
+  max_receive_count          = var.max_receive_count
   alarms                     = { topic_arn = module.observability.alarm_topic_arn }
 }
 
@@ -68,6 +75,7 @@ module "events" {
     for key, f in local.deployed : key => {
       description         = "Runs ${key} on ${f.schedule}."
       schedule_expression = f.schedule
+      input               = local.scheduled_event
       function            = local.function_ref[key]
       dead_letter_arn     = module.failures.arn
     } if f.schedule != null

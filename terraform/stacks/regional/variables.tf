@@ -35,11 +35,12 @@ variable "layer_arns" {
 }
 
 variable "function_settings" {
-  description = "Per-environment overrides by function key: sizing, reserved and provisioned concurrency."
+  description = "Per-environment overrides by function key: sizing, reserved and provisioned concurrency, schedule."
   type = map(object({
     memory_size          = optional(number)
     timeout              = optional(number)
     reserved_concurrency = optional(number)
+    schedule             = optional(string)
     provisioned_concurrency = optional(object({
       executions = number
       autoscaling = optional(object({
@@ -50,6 +51,17 @@ variable "function_settings" {
     }))
   }))
   default = {}
+}
+
+variable "max_receive_count" {
+  description = "Receives before an SQS message moves to its queue's DLQ (redrive maxReceiveCount)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_receive_count >= 1 && var.max_receive_count <= 1000
+    error_message = "max_receive_count must be between 1 and 1000 (SQS's limits)."
+  }
 }
 
 variable "autoscaling_enabled" {
