@@ -397,6 +397,55 @@ def install_composite_alarm() -> None:
     CloudWatchResponse.put_composite_alarm = _put_composite_alarm  # type: ignore[attr-defined]
 
 
+# --- S3: TransitionDefaultMinimumObjectSize of a lifecycle configuration -----------------------------------------
+# moto ignores the header on PutBucketLifecycleConfiguration and always answers all_storage_classes_128K. The provider's
+# waitLifecycleConfigEquals compares it, so any other value waited out the whole 3-minute timeout and failed.
+
+TRANSITION_SIZE_HEADER = "x-amz-transition-default-minimum-object-size"
+TRANSITION_SIZES = ("all_storage_classes_128K", "varies_by_storage_class")
+_TRANSITION_SIZE_ATTR = "_emulator_transition_default_minimum_object_size"
+
+
+def _put_bucket_with_transition_size(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _bucket_response_put(self: Any, request: Any, bucket_name: str, querystring: dict[str, Any]) -> Any:
+        if "lifecycle" not in querystring:
+            return original(self, request, bucket_name, querystring)
+        size = request.headers.get(TRANSITION_SIZE_HEADER) or TRANSITION_SIZES[0]
+        if size not in TRANSITION_SIZES:
+            from moto.s3.exceptions import InvalidArgumentError
+
+            raise InvalidArgumentError(
+                f"{TRANSITION_SIZE_HEADER} must be one of {', '.join(TRANSITION_SIZES)}, got {size!r}",
+                TRANSITION_SIZE_HEADER,
+                size,
+            )
+        result = original(self, request, bucket_name, querystring)
+        if not isinstance(result, str):
+            return result  # moto's own refusal (e.g. 411), nothing stored
+        setattr(self.backend.get_bucket(bucket_name), _TRANSITION_SIZE_ATTR, size)
+        return 200, {TRANSITION_SIZE_HEADER: size}, result
+
+    return _bucket_response_put
+
+
+def _get_lifecycle_with_transition_size(original: Callable[..., Any]) -> Callable[..., Any]:
+    def get_bucket_lifecycle(self: Any) -> Any:
+        status, headers, body = original(self)
+        stored = getattr(self.backend.get_bucket(self.bucket_name), _TRANSITION_SIZE_ATTR, None)
+        if stored:
+            headers[TRANSITION_SIZE_HEADER] = stored
+        return status, headers, body
+
+    return get_bucket_lifecycle
+
+
+def install_lifecycle_transition_size() -> None:
+    from moto.s3.responses import S3Response
+
+    S3Response._bucket_response_put = _put_bucket_with_transition_size(S3Response._bucket_response_put)  # type: ignore[method-assign]
+    S3Response.get_bucket_lifecycle = _get_lifecycle_with_transition_size(S3Response.get_bucket_lifecycle)  # type: ignore[method-assign]
+
+
 # --- CloudWatch Logs: saved Logs Insights queries --------------------------------------------------------------
 
 
@@ -455,4 +504,5 @@ def install() -> None:
         install_autoscaling_tags()
         install_composite_alarm()
         install_query_definitions()
+        install_lifecycle_transition_size()
         _installed = True

@@ -296,3 +296,109 @@ def test_updating_a_saved_query_keeps_its_id(client):
     assert again["queryDefinitionId"] == first
     [only] = logs.describe_query_definitions(queryDefinitionNamePrefix=name)["queryDefinitions"]
     assert only["queryString"] == "fields 2"
+
+
+# --- Provider waiters: what the emulator answers equals what was put ---
+# aws_sqs_queue (waitQueueAttributesPropagated: 6 equal reads, 5 s apart) and aws_s3_bucket_lifecycle_configuration
+# (waitLifecycleConfigEquals: 10 s delay, then 10 equal reads 5 s apart) compare each read with what they sent. Any
+# re-formatting here turns their fixed minimum (25 s / 55 s) into a wait until the 3-minute timeout.
+
+
+def test_queue_attributes_in_the_providers_shape_come_back_unchanged(client):
+    sqs = client("sqs")
+    sent = {
+        "DelaySeconds": "0",
+        "MaximumMessageSize": "262144",
+        "MessageRetentionPeriod": "345600",
+        "ReceiveMessageWaitTimeSeconds": "0",
+        "SqsManagedSseEnabled": "true",
+        "VisibilityTimeout": "180",
+    }
+
+    url = sqs.create_queue(QueueName=_unique("q"), Attributes=sent)["QueueUrl"]
+
+    got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert {name: got.get(name) for name in sent} == sent
+
+
+LIFECYCLE_RULES = [  # as provider 5.100 sends them: `filter {}` becomes Filter.Prefix = ""
+    {
+        "ID": "expire-noncurrent-versions",
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+    },
+    {
+        "ID": "expire-tmp",
+        "Status": "Enabled",
+        "Filter": {"Prefix": "tmp/"},
+        "Expiration": {"Days": 7},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+    },
+]
+
+
+def _bucket(client) -> str:
+    bucket = _unique("lifecycle")
+    client("s3").create_bucket(Bucket=bucket)
+    return bucket
+
+
+def test_lifecycle_rules_in_the_providers_shape_come_back_unchanged(client):
+    s3 = client("s3")
+    bucket = _bucket(client)
+
+    put = s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": LIFECYCLE_RULES})
+
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert got["Rules"] == LIFECYCLE_RULES
+    assert got["TransitionDefaultMinimumObjectSize"] == put["TransitionDefaultMinimumObjectSize"]
+    assert got["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+
+
+def test_transition_default_minimum_object_size_is_stored_as_put(client):
+    s3 = client("s3")
+    bucket = _bucket(client)
+
+    put = s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": LIFECYCLE_RULES},
+        TransitionDefaultMinimumObjectSize="varies_by_storage_class",
+    )
+
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert put["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+    assert got["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+
+
+def test_lifecycle_put_without_the_size_goes_back_to_the_default(client):
+    s3 = client("s3")
+    bucket = _bucket(client)
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": LIFECYCLE_RULES},
+        TransitionDefaultMinimumObjectSize="varies_by_storage_class",
+    )
+
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": LIFECYCLE_RULES[:1]})
+
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert got["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+    assert got["Rules"] == LIFECYCLE_RULES[:1]
+
+
+def test_unknown_transition_default_minimum_object_size_is_rejected_and_nothing_stored(client):
+    s3 = client("s3")
+    bucket = _bucket(client)
+
+    with pytest.raises(ClientError) as raised:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration={"Rules": LIFECYCLE_RULES}, TransitionDefaultMinimumObjectSize="tiny"
+        )
+
+    assert raised.value.response["Error"]["Code"] == "InvalidArgument"
+    assert "x-amz-transition-default-minimum-object-size" in raised.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as missing:
+        s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert missing.value.response["Error"]["Code"] == "NoSuchLifecycleConfiguration"
