@@ -1,7 +1,8 @@
 """``python -m scripts.local up|down|invoke|logs|status`` — the local stack from the command line.
 
-    up [--detach]            build, start the emulator, apply terraform/environments/local, run the data plane,
-                             the API gateway and the event sources; foreground until Ctrl-C, or detached
+    up [--detach]            build, start the emulator and the payment sandbox, apply terraform/environments/local,
+                             run the data plane, the API gateway and the event sources; foreground until Ctrl-C,
+                             or detached
     down                     stop everything; no process is left behind
     invoke FN [EVENT]        invoke through the running stack's Invoke API; prints the response and the log tail
     logs FN [-n N] [--no-follow]   tail .local/logs/FN.log
@@ -40,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--foreground", action="store_true", help=argparse.SUPPRESS)  # what --detach runs
     up.add_argument("--emulator-port", type=int, default=4566, help="emulator port (default 4566; 0 = any free)")
     up.add_argument("--api-port", type=int, default=3000, help="API gateway port (default 3000; 0 = any free)")
+    up.add_argument(
+        "--payment-port", type=int, default=0, help="payment API sandbox port (default 0 = any free; Terraform gets it)"
+    )
     up.add_argument("--no-build", action="store_true", help="skip `python -m scripts.build --host`")
     up.add_argument("--no-terraform", action="store_true", help="do not apply terraform/environments/local")
     up.add_argument("--terraform-dir", type=Path, help="Terraform root module (default terraform/environments/local)")
@@ -88,12 +92,14 @@ def _up(args: argparse.Namespace, paths: StackPaths) -> int:
         info = control.start_detached(paths, _forwarded_options(args), args.wait)
         for name, url in info.api_urls.items():
             print(f"API {name}: {url}")
+        print(f"payment API (sandbox): {info.payment_api_url}")
         print(f"emulator: {info.emulator_url}\nlogs: make logs FN=<name>  ·  stack log: {paths.stack_log}")
         return 0
     options = StackOptions(
         local_dir=paths.root,
         emulator_port=args.emulator_port,
         api_port=args.api_port,
+        payment_port=args.payment_port,
         build=not args.no_build,
         terraform_dir=None if args.no_terraform else (args.terraform_dir or StackOptions.terraform_dir),
         dist_dir=args.dist_dir or StackOptions.dist_dir,
@@ -115,6 +121,7 @@ def _up(args: argparse.Namespace, paths: StackPaths) -> int:
 
 def _forwarded_options(args: argparse.Namespace) -> list[str]:
     forwarded = ["--emulator-port", str(args.emulator_port), "--api-port", str(args.api_port)]
+    forwarded += ["--payment-port", str(args.payment_port)]
     forwarded += ["--time-scale", str(args.time_scale)]
     for flag in ("no_build", "no_terraform", "no_events", "no_watch"):
         if getattr(args, flag):
@@ -169,6 +176,7 @@ def _status(args: argparse.Namespace, paths: StackPaths) -> int:
         print(f"  emulator  {report['emulator_url']}")
         for name, url in report["api_urls"].items():
             print(f"  API {name}  {url}")
+        print(f"  payment API (sandbox)  {report.get('payment_api_url') or '-'}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The whole local stack in one process: build, emulator, Terraform, data plane, gateway, event sources, watcher.
+"""The whole local stack in one process: build, emulator, payment sandbox, Terraform, data plane, gateway, event
+sources, watcher.
 
 :class:`Stack` starts the parts in order and stops them in reverse; ``.local/stack.json`` says where everything
 listens (``state`` is ``starting`` until every part runs, then ``ready``) and is removed on a clean stop.
@@ -27,6 +28,7 @@ import boto3
 from scripts.local.errors import LocalStackError
 from scripts.local.gateway import Gateway
 from scripts.local.logs import LogHub
+from scripts.local.payment_sandbox import DECLINING_PREFIX, PaymentSandbox, PaymentSandboxError
 from scripts.local.runtime import STACK_ID_VARIABLE, DataPlane
 from scripts.local.watch import CodeWatcher
 
@@ -39,6 +41,7 @@ class StackOptions:
     host: str = "127.0.0.1"
     emulator_port: int = 4566
     api_port: int = 3000
+    payment_port: int = 0  # the payment provider's sandbox; 0 = any free port (Terraform gets the URL)
     build: bool = True
     terraform_dir: Path | None = REPO / "terraform" / "environments" / "local"
     dist_dir: Path = REPO / ".cache" / "host-dist"
@@ -87,6 +90,7 @@ class StackInfo:
     state: str
     emulator_url: str = ""
     api_urls: dict[str, str] = field(default_factory=dict)
+    payment_api_url: str = ""
     logs_dir: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
@@ -160,6 +164,7 @@ class Stack:
         self.gateways: list[Gateway] = []
         self.events: Any = None
         self.emulator: Any = None
+        self.payment_sandbox: PaymentSandbox | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
@@ -167,6 +172,7 @@ class Stack:
         options = self.options
         ensure_port_free(options.host, options.emulator_port, "emulator")
         ensure_port_free(options.host, options.api_port, "API gateway")
+        ensure_port_free(options.host, options.payment_port, "payment sandbox")
         self.paths.root.mkdir(parents=True, exist_ok=True)
         os.environ[STACK_ID_VARIABLE] = self.stack_id  # inherited by workers, terraform, the build
         self._write_info()
@@ -177,6 +183,7 @@ class Stack:
         self._stops.append(("logs", self.logs.close))
         self._route_python_logging(self.logs)
         self._start_emulator()
+        self._start_payment_sandbox()
         self._start_data_plane()
         if options.terraform_dir is not None:
             self.info.outputs = self._apply_terraform(options.terraform_dir)
@@ -239,6 +246,16 @@ class Stack:
         self.info.emulator_url = self.emulator.url
         self._out(f"emulator: {self.emulator.url}")
 
+    def _start_payment_sandbox(self) -> None:
+        """The provider sandbox PAYMENT_API_URL points at: nothing else serves it on this machine."""
+        try:
+            self.payment_sandbox = PaymentSandbox().start(self.options.host, self.options.payment_port)
+        except PaymentSandboxError as exc:
+            raise LocalStackError(str(exc)) from exc
+        self._stops.append(("payment sandbox", self.payment_sandbox.stop))
+        self.info.payment_api_url = self.payment_sandbox.url
+        self._out(f"payment API (sandbox): {self.info.payment_api_url}")
+
     def _start_data_plane(self) -> None:
         assert self.logs is not None
         self.data_plane = DataPlane(
@@ -266,8 +283,13 @@ class Stack:
             "dist_dir": str(self.options.dist_dir),
             "manifest_path": str(self.options.dist_dir / "manifest.json"),
             "region": self.options.region,
+            "payment_api_url": self.info.payment_api_url,
         }
         variables = [f"-var={k}={v}" for k, v in offered.items() if k in declared]
+        if "payment_api_url" not in declared:
+            self._out(
+                f"terraform: {directory.name} declares no payment_api_url; its functions cannot reach the sandbox"
+            )
         state = self.paths.tf_state
         if state.parent.exists():
             shutil.rmtree(state.parent)  # a fresh emulator: state from an earlier run describes nothing
@@ -366,6 +388,7 @@ class Stack:
             ("API", "(no HTTP API deployed)")
         ]
         rows += [
+            ("payment API", f"{self.info.payment_api_url} (sandbox: ids starting {DECLINING_PREFIX!r} are declined)"),
             ("functions", ", ".join(functions) or "-"),
             ("queues", ", ".join(q.rsplit("/", 1)[-1] for q in queues) or "-"),
         ]

@@ -1,42 +1,51 @@
 """HTTP adapter for the external payment API (``PAYMENT_API_URL``), behind the shared circuit breaker.
 
-Contract (the same API payment_gateway fronts; JSON in and out, ``Idempotency-Key`` header on every POST —
-the API answers a repeated key with the first outcome and never charges twice):
+The one provider contract of this repo (the same one payment_gateway's client speaks; JSON in and out, an
+``Idempotency-Key`` header on every POST — the provider answers a repeated key with the first outcome, so a
+retry never charges twice):
 
-* ``POST {url}/charges`` ``{"order_id", "customer_id", "amount_cents", "currency"}`` →
-  ``201 {"charge_id", "status": "APPROVED" | "DECLINED", "reason"?}``, or ``402`` with the same body (declined).
-* ``POST {url}/charges/{charge_id}/refunds`` ``{"amount_cents"}`` → ``201 {"refund_id", "status": "REFUNDED"}``.
+* ``POST {url}/charges`` ``{"order_id", "amount": "45.99", "currency", "customer_id"}`` →
+  ``201 {"payment_id", "status"}``; ``402 {"error": {"code", "message"}}`` when declined.
+  (``customer_id`` is optional in the contract; the saga sends it so the provider can tell who pays.)
+* ``POST {url}/refunds`` ``{"payment_id", "amount": "45.99"}`` → ``201 {"refund_id", "status"}``.
 
-Failures map to the taxonomy: 429 → ThrottleError, 5xx / timeout / refused / garbage → ServiceUnavailableError
-(all retryable and counted by the breaker), 409 → RetryableError (the same key is still in flight),
-other 4xx → NonRetryableError. An open circuit fails fast with CircuitOpenError (retryable, later).
+Amounts travel as decimal strings with 2 decimals; the saga works in cents. A 402 on a charge is an outcome
+(DECLINED, the provider's ``error.code`` as the reason), not an error. Failures map to the taxonomy: 429 →
+ThrottleError, 5xx / timeout / refused / garbage → ServiceUnavailableError (all retryable and counted by the
+breaker), 409 → RetryableError (the same key is still in flight), other 4xx → NonRetryableError. An open
+circuit fails fast with CircuitOpenError (retryable, later).
 """
 
 from __future__ import annotations
 
 import json
 import urllib.error
-import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from shared.circuit_breaker import CircuitBreaker
 from shared.errors import NonRetryableError, RetryableError, ServiceUnavailableError, ThrottleError
 
-BREAKER_NAME = "payment-api"
+BREAKER_NAME = "payment-api"  # payment_gateway's name too: both functions share one circuit
 
 
 @dataclass(frozen=True)
 class ChargeOutcome:
-    charge_id: str
-    status: str  # APPROVED | DECLINED
-    reason: str | None = None
+    status: Literal["APPROVED", "DECLINED"]
+    payment_id: str | None = None  # the provider's id of an approved charge
+    reason: str | None = None  # why it was declined
 
 
 @dataclass(frozen=True)
 class RefundOutcome:
     refund_id: str
+
+
+def amount_text(cents: int) -> str:
+    """Cents as the contract's decimal string: 4599 → ``"45.99"``."""
+    return f"{Decimal(cents) / 100:.2f}"
 
 
 class PaymentApi:
@@ -48,18 +57,25 @@ class PaymentApi:
     def charge(
         self, *, idempotency_key: str, order_id: str, customer_id: str, amount_cents: int, currency: str
     ) -> ChargeOutcome:
-        body = {"order_id": order_id, "customer_id": customer_id, "amount_cents": amount_cents, "currency": currency}
-        answer = self.breaker.call(self._post, "/charges", body, idempotency_key, accept=(200, 201, 402))
-        status = answer.get("status")
-        charge_id = answer.get("charge_id")
-        if status not in ("APPROVED", "DECLINED") or not isinstance(charge_id, str) or not charge_id:
-            raise ServiceUnavailableError("payment API answered a charge without charge_id or a known status")
-        reason = answer.get("reason")
-        return ChargeOutcome(charge_id, status, str(reason) if reason else None)
+        body = {
+            "order_id": order_id,
+            "amount": amount_text(amount_cents),
+            "currency": currency,
+            "customer_id": customer_id,
+        }
+        status, answer = self.breaker.call(self._post, "/charges", body, idempotency_key, accept=(200, 201, 402))
+        if status == 402:
+            error = answer.get("error")
+            error = error if isinstance(error, dict) else {}
+            return ChargeOutcome("DECLINED", reason=str(error.get("code") or error.get("message") or "declined"))
+        payment_id = answer.get("payment_id")
+        if not isinstance(payment_id, str) or not payment_id:
+            raise ServiceUnavailableError("payment API answered a charge without payment_id")
+        return ChargeOutcome("APPROVED", payment_id=payment_id)
 
-    def refund(self, *, idempotency_key: str, charge_id: str, amount_cents: int) -> RefundOutcome:
-        path = f"/charges/{urllib.parse.quote(charge_id, safe='')}/refunds"
-        answer = self.breaker.call(self._post, path, {"amount_cents": amount_cents}, idempotency_key, accept=(200, 201))
+    def refund(self, *, idempotency_key: str, payment_id: str, amount_cents: int) -> RefundOutcome:
+        body = {"payment_id": payment_id, "amount": amount_text(amount_cents)}
+        _, answer = self.breaker.call(self._post, "/refunds", body, idempotency_key, accept=(200, 201))
         refund_id = answer.get("refund_id")
         if not isinstance(refund_id, str) or not refund_id:
             raise ServiceUnavailableError("payment API answered a refund without refund_id")
@@ -67,7 +83,7 @@ class PaymentApi:
 
     def _post(
         self, path: str, body: dict[str, Any], idempotency_key: str, *, accept: tuple[int, ...]
-    ) -> dict[str, Any]:
+    ) -> tuple[int, dict[str, Any]]:
         request = urllib.request.Request(
             self.base_url + path,
             data=json.dumps(body).encode(),
@@ -95,7 +111,7 @@ class PaymentApi:
             raise ServiceUnavailableError(f"payment API answered {status} with a body that is not JSON") from None
         if not isinstance(answer, dict):
             raise ServiceUnavailableError(f"payment API answered {status} with JSON that is not an object")
-        return answer
+        return status, answer
 
 
 def _reason(exc: BaseException) -> str:

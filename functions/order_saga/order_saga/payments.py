@@ -3,7 +3,8 @@
 Record ``SAGA#PAYMENT`` moves PENDING → APPROVED | DECLINED → (APPROVED) REFUNDED, or is written CANCELLED
 by a refund that found no charge (so a late charge retry cannot charge a compensated order). A charge that
 finds PENDING (its previous attempt died mid-call) asks the API again with the same idempotency key: the
-API answers with the first outcome, so the customer is never charged twice.
+API answers with the first outcome, so the customer is never charged twice. The record's ``charge_id`` is the
+provider's ``payment_id`` of the approved charge (what a refund names).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _settle(store: StepStore, api: PaymentApi, record: StepRecord) -> StepRecord
         amount_cents=int(record.get("amount_cents")),
         currency=str(record.get("currency")),
     )
-    attributes = {"charge_id": outcome.charge_id, "reason": outcome.reason}
+    attributes = {"charge_id": outcome.payment_id, "reason": outcome.reason}
     if not store.transition(record.order_id, STEP, from_status="PENDING", to_status=outcome.status, **attributes):
         current = store.get(record.order_id, STEP)  # another attempt recorded it first
         if current is None or current.status == "PENDING":
@@ -102,7 +103,7 @@ def refund(order_id: str) -> Payment:
         return Payment(order_id=order_id, status=status, charge_id=record.get("charge_id"))
     outcome = api.refund(
         idempotency_key=refund_key(order_id),
-        charge_id=str(record.get("charge_id")),
+        payment_id=str(record.get("charge_id")),
         amount_cents=int(record.get("amount_cents")),
     )
     store.transition(order_id, STEP, from_status="APPROVED", to_status="REFUNDED", refund_id=outcome.refund_id)

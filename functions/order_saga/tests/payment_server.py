@@ -1,18 +1,27 @@
 """A real HTTP payment API on 127.0.0.1 for tests, implementing the contract in order_saga.payment_api.
 
-It deduplicates on ``Idempotency-Key`` like a real provider; ``mode`` makes it approve, decline, fail (5xx),
+It holds the adapter to the contract (a body missing a field or with a malformed amount gets 400 naming it),
+deduplicates on ``Idempotency-Key`` like a real provider; ``mode`` makes it approve, decline (402), fail (5xx),
 throttle (429), reject (400) or answer garbage; ``calls`` records every request for assertions.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+AMOUNT = re.compile(r"^\d+\.\d{2}$")
+REQUIRED = {"/charges": ("order_id", "amount", "currency"), "/refunds": ("payment_id", "amount")}
+
+
+def _error(status: int, code: str, message: str) -> tuple[int, bytes, dict[str, str]]:
+    return status, json.dumps({"error": {"code": code, "message": message}}).encode(), {}
 
 
 @dataclass
@@ -25,30 +34,33 @@ class PaymentProvider:
 
     def answer(self, path: str, key: str, body: dict[str, Any]) -> tuple[int, bytes, dict[str, str]]:
         self.calls.append((path, key, body))
+        if path not in REQUIRED:
+            return _error(404, "not_found", f"no route {path}")
+        missing = [name for name in REQUIRED[path] if not isinstance(body.get(name), str) or not body[name]]
+        if missing:
+            return _error(400, "invalid_request", f"{missing[0]}: required string")
+        if not AMOUNT.match(body["amount"]):
+            return _error(400, "invalid_request", 'amount: a decimal string with 2 decimals, e.g. "45.99"')
         if self.mode == "fail":
-            return 503, b'{"error": {"message": "down"}}', {}
+            return _error(503, "unavailable", "down")
         if self.mode == "throttle":
-            return 429, b'{"error": {"message": "slow down"}}', {"Retry-After": "3"}
+            return 429, b'{"error": {"code": "rate_limited", "message": "slow down"}}', {"Retry-After": "3"}
         if self.mode == "reject":
-            return 400, b'{"error": {"message": "amount_cents must be positive"}}', {}
+            return _error(400, "invalid_request", "amount must be at least 0.50")
         if self.mode == "garbage":
             return 200, b"<html>oops</html>", {}
         if path == "/charges":
+            if self.mode == "decline":
+                return _error(402, "insufficient_funds", "the card has insufficient funds")
             if key not in self.charges:
-                approved = self.mode == "approve"
-                self.charges[key] = {
-                    "charge_id": f"ch_{len(self.charges) + 1}",
-                    "status": "APPROVED" if approved else "DECLINED",
-                    "reason": None if approved else "insufficient_funds",
-                    "amount_cents": body.get("amount_cents"),
-                }
-            charge = self.charges[key]
-            return (201 if charge["status"] == "APPROVED" else 402), json.dumps(charge).encode(), {}
-        if path.startswith("/charges/") and path.endswith("/refunds"):
-            if key not in self.refunds:
-                self.refunds[key] = {"refund_id": f"re_{len(self.refunds) + 1}", "status": "REFUNDED"}
-            return 201, json.dumps(self.refunds[key]).encode(), {}
-        return 404, b'{"error": {"message": "no such route"}}', {}
+                self.charges[key] = {"payment_id": f"pay_{len(self.charges) + 1}", "status": "succeeded"}
+            return 201, json.dumps(self.charges[key]).encode(), {}
+        known = {charge["payment_id"] for charge in self.charges.values()}
+        if body["payment_id"] not in known:
+            return _error(404, "no_such_payment", f"payment_id: no payment {body['payment_id']}")
+        if key not in self.refunds:
+            self.refunds[key] = {"refund_id": f"re_{len(self.refunds) + 1}", "status": "succeeded"}
+        return 201, json.dumps(self.refunds[key]).encode(), {}
 
     def charges_made(self) -> int:
         return len(self.charges)

@@ -49,7 +49,7 @@ def test_sample_events_drive_the_saga_forward_and_back(
     assert saga("reserve_inventory", load_event("order_saga", "reserve_inventory"))["status"] == "RESERVED"
     assert stock(dynamodb, "SKU-1") == 3
     charged = saga("charge_payment", load_event("order_saga", "charge_payment"))
-    assert (charged["status"], charged["charge_id"]) == ("APPROVED", "ch_1")
+    assert (charged["status"], charged["charge_id"]) == ("APPROVED", "pay_1")
     assert saga("create_shipment", load_event("order_saga", "create_shipment"))["shipment_id"] == "SHP-o-20261123-0001"
     assert saga("notify", load_event("order_saga", "notify"))["status"] == "SENT"
     # Back: the compensations undo each step

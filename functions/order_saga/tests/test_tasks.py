@@ -121,10 +121,11 @@ def test_charge_approved_records_the_charge(saga_env: dict[str, Any], context: A
     order = make_order()
     result = handler.charge_payment(order, context)
     assert result["status"] == "APPROVED"
-    assert result["charge_id"] == "ch_1"
+    assert result["charge_id"] == "pay_1"  # the provider's payment_id
     payment = saga_env["payment"]
     assert payment.calls[0][1] == f"order-{order['order_id']}-charge"
-    assert payment.calls[0][2]["amount_cents"] == 4599
+    sent = {"order_id": order["order_id"], "amount": "45.99", "currency": "EUR", "customer_id": "c-42"}
+    assert payment.calls[0][2] == sent
     assert step_record(saga_env["dynamodb"], order["order_id"], "PAYMENT")["status"]["S"] == "APPROVED"
 
 
@@ -155,7 +156,8 @@ def test_declined_charge_is_a_result_not_an_error(saga_env: dict[str, Any], cont
     saga_env["payment"].mode = "decline"
     result = handler.charge_payment(make_order(), context)
     assert result["status"] == "DECLINED"
-    assert result["reason"] == "insufficient_funds"
+    assert result["reason"] == "insufficient_funds"  # the provider's error.code
+    assert result["charge_id"] is None  # a decline carries no payment
 
 
 @pytest.mark.parametrize(
@@ -174,7 +176,7 @@ def test_transient_payment_failures_are_retryable(
 
 def test_rejected_charge_is_not_retryable(saga_env: dict[str, Any], context: Any) -> None:
     saga_env["payment"].mode = "reject"
-    with pytest.raises(NonRetryableError, match="amount_cents must be positive"):
+    with pytest.raises(NonRetryableError, match=r"amount must be at least 0\.50"):
         handler.charge_payment(make_order(), context)
 
 
@@ -213,7 +215,11 @@ def test_refund_gives_the_money_back_once(saga_env: dict[str, Any], context: Any
     assert first["status"] == "REFUNDED"
     assert first["refund_id"] == "re_1"
     refund_calls = [path for path, _, _ in saga_env["payment"].calls if path.endswith("/refunds")]
-    assert refund_calls == ["/charges/ch_1/refunds"]
+    assert refund_calls == ["/refunds"]
+    assert saga_env["payment"].calls[-1][1:] == (
+        f"order-{order['order_id']}-refund",
+        {"payment_id": "pay_1", "amount": "45.99"},
+    )
 
 
 def test_refund_without_charge_blocks_a_late_charge(saga_env: dict[str, Any], context: Any) -> None:
@@ -274,3 +280,10 @@ def test_notify_publishes_one_confirmation(saga_env: dict[str, Any], context: An
     assert body["event_type"] == "OrderConfirmed"
     assert body["order_id"] == order["order_id"]
     assert body["shipment_id"] == f"SHP-{order['order_id']}"
+
+
+@pytest.mark.parametrize(("cents", "text"), [(4599, "45.99"), (5, "0.05"), (100, "1.00"), (123456789, "1234567.89")])
+def test_amounts_travel_as_two_decimal_strings(cents: int, text: str) -> None:
+    from order_saga.payment_api import amount_text
+
+    assert amount_text(cents) == text

@@ -11,7 +11,7 @@ import pytest
     ("method", "path", "allow"),
     [
         ("PUT", "/orders", "GET, POST"),
-        ("POST", f"/orders/{uuid.uuid4()}", "GET, DELETE"),
+        ("POST", "/orders/5b1f0d1e-7c1a-4f7e-9d3a-2f4c1b2a9e10", "GET, DELETE"),
         ("GET", "/orders/x/status", "PATCH"),
     ],
 )

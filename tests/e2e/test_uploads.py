@@ -1,0 +1,105 @@
+"""Uploads through upload_url's presigned POST, then the S3 notifications: csv_ingest and image_resizer."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.e2e.harness import Stack, http_request, multipart, unique, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def upload(stack: Stack, content: bytes, content_type: str) -> str:
+    """Ask POST /uploads for a presigned form, POST the file with it; the object's key."""
+    answer = stack.http("POST", "/uploads", json_body={"content_type": content_type, "size": len(content)})
+    assert answer.status == 200, f"POST /uploads: {answer}"
+    form = answer.json()
+    key = str(form["key"])
+    assert key.startswith("uploads/"), form
+    body, form_type = multipart(form["fields"], key.rsplit("/", 1)[-1], content, content_type)
+    posted = http_request("POST", form["url"], body=body, headers={"Content-Type": form_type})
+    assert posted.status in (200, 201, 204), f"presigned POST to {form['url']}: {posted}"
+    return key
+
+
+def s3_object(stack: Stack, bucket: str, key: str) -> bytes | None:
+    s3 = stack.aws("s3")
+    try:
+        return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    except s3.exceptions.NoSuchKey:
+        return None
+
+
+def get_order(stack: Stack, order_id: str) -> dict[str, Any] | None:
+    item = (
+        stack.aws("dynamodb")
+        .get_item(
+            TableName=stack.table("orders"),
+            Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}},
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
+    return {k: next(iter(v.values())) for k, v in item.items()} if item else None
+
+
+def test_csv_upload_lands_its_rows(stack: Stack) -> None:
+    # Given a CSV export with three good rows (one quoted with a comma) and one bad row
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    ids = [unique("csv") for _ in range(3)]
+    rows = [
+        "order_id,customer_id,status,total,currency,created_at",
+        f"{ids[0]},cust-1,CONFIRMED,19.98,EUR,{now}",
+        f'{ids[1]},"cust,2",SHIPPED,5.00,USD,{now}',
+        f"{ids[2]},cust-3,DELIVERED,0.01,GBP,{now}",
+        f"{unique('csv-bad')},cust-4,CONFIRMED,not-a-number,EUR,{now}",
+    ]
+    content = ("\r\n".join(rows) + "\r\n").encode()
+
+    # When it is uploaded through the presigned POST
+    key = upload(stack, content, "text/csv")
+
+    # Then every good row lands as an order, with its total in cents
+    landed = [
+        wait_for(partial(get_order, stack, i), timeout_s=60, what=f"CSV row {i} in the orders table") for i in ids
+    ]
+    assert [(o["customer_id"], o["status"], int(o["total_cents"])) for o in landed] == [
+        ("cust-1", "CONFIRMED", 1998),
+        ("cust,2", "SHIPPED", 500),
+        ("cust-3", "DELIVERED", 1),
+    ]
+
+    # And the bad row is reported next to the input, naming its line
+    uploads = stack.bucket("uploads")
+    name = key.removeprefix("uploads/")
+
+    def report() -> bytes | None:
+        listed = stack.aws("s3").list_objects_v2(Bucket=uploads, Prefix="reports/").get("Contents", [])
+        keys = [o["Key"] for o in listed if name in o["Key"]]
+        return s3_object(stack, uploads, keys[0]) if keys else None
+
+    errors = wait_for(report, timeout_s=30, what=f"the errors report for {key}").decode()
+    assert "5" in errors.splitlines()[1].split(",")[0], f"report does not name line 5: {errors!r}"
+
+
+def test_image_upload_produces_a_resized_copy(stack: Stack) -> None:
+    # Given a 1600×1000 PNG
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 1000), (200, 30, 30)).save(buffer, format="PNG")
+
+    # When it is uploaded through the presigned POST
+    key = upload(stack, buffer.getvalue(), "image/png")
+
+    # Then a copy appears under resized/, fitted into 800×600 with the aspect ratio kept
+    resized_key = "resized/" + key.removeprefix("uploads/")
+    uploads = stack.bucket("uploads")
+    copy = wait_for(lambda: s3_object(stack, uploads, resized_key), timeout_s=60, what=f"{resized_key} in {uploads}")
+    with Image.open(io.BytesIO(copy)) as image:
+        assert image.format == "PNG"
+        assert image.size == (800, 500), f"resized to {image.size}"
