@@ -255,7 +255,7 @@ def provider_override(url: str, regions: Sequence[str] | Mapping[str, str] = ("u
             "skip_requesting_account_id": True,
             "skip_region_validation": True,
             "s3_use_path_style": True,
-            "max_retries": 1,
+            "max_retries": 3,  # fail fast on a missing API; survive a dropped keep-alive connection
             "endpoints": [endpoints],
         }
         if alias:

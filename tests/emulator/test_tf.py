@@ -89,7 +89,7 @@ def test_provider_override_for_one_region_targets_every_service_at_the_emulator(
     assert set(provider["endpoints"][0]) == set(tf.EMULATED_SERVICES)
     assert provider["skip_credentials_validation"] is True
     assert provider["skip_requesting_account_id"] is True
-    assert provider["max_retries"] == 1
+    assert provider["max_retries"] == 3
 
 
 def test_provider_override_for_several_regions_aliases_all_but_the_first():

@@ -23,8 +23,9 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_region_validation      = true
   s3_use_path_style           = true
-  # A missing emulator API fails in seconds instead of retrying for minutes.
-  max_retries = 1
+  # A missing emulator API fails in seconds instead of retrying for minutes; 3 attempts absorb the emulator
+  # closing a keep-alive connection under load ("use of closed network connection").
+  max_retries = 3
 
   endpoints {
     acm            = var.emulator_url
