@@ -14,8 +14,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 # The one exception: `E2E_OUTPUTS_FILE=... pytest tests/e2e` runs the end-to-end suite against a real
 # deployment, with the caller's own credentials chain.
 if not os.environ.get("E2E_OUTPUTS_FILE"):
@@ -40,12 +38,3 @@ for folder in sorted((REPO / "functions").iterdir()):
 # Test support for every folder: run functions from their built zips (built_function, aws_endpoint,
 # moto_server) and the moto/shared-state fixtures (moto_aws, serialized_dynamodb, create_table, ...).
 pytest_plugins = ["tests.support.lambda_zips", "tests.support.aws_fixtures"]
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test` runs `-n 3 --dist loadgroup`): one worker per test file, so module and
-    session fixtures are built once per file; the whole e2e suite in one worker, because it owns one stack."""
-    for item in items:
-        path = Path(str(item.fspath)).resolve().relative_to(REPO)
-        group = "e2e" if path.parts[:2] == ("tests", "e2e") else path.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
