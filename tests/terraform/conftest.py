@@ -70,7 +70,11 @@ LOCAL_BACKEND = "backend_override.tf.json"
 
 
 def use_local_backend(directory: Path) -> None:
-    """Plan an environment whose remote state is an S3 backend without that backend: local state instead."""
+    """Plan an environment whose remote state is an S3 backend without that backend: local state instead.
+
+    Drops an earlier `init -backend=false` (validate, in another test of this session) so the next init
+    configures the local backend; the plugin cache makes that re-init cheap."""
+    shutil.rmtree(directory / ".terraform", ignore_errors=True)
     (directory / LOCAL_BACKEND).write_text(json.dumps({"terraform": {"backend": {"local": {}}}}) + "\n")
 
 

@@ -36,8 +36,10 @@ def test_a_redelivered_order_created_does_not_start_a_second_saga(invoke: Invoke
 
     again = invoke(sample("order_created"))
 
-    # Same name and input while it runs: Step Functions answers with the running execution (no new one)
-    assert again["action"] == "saga_started"
+    # Same name and input: while the first runs Step Functions answers with it ("saga_started"); once it has
+    # ended (moto executes the ASL when the emulator enabled that in this process) it answers
+    # ExecutionAlreadyExists ("saga_already_started"). Either way there is one saga.
+    assert again["action"] in {"saga_started", "saga_already_started"}
     assert len(router_aws.executions()) == 1
 
 
