@@ -69,3 +69,16 @@ def test_changing_the_endpoint_gives_a_client_for_the_new_endpoint(monkeypatch: 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
     assert aws.sqs() is not default
     assert aws.sqs().meta.endpoint_url == "http://127.0.0.1:4566"
+
+
+def test_a_client_with_its_own_config_is_cached_apart_from_the_default(moto_aws: None) -> None:
+    from botocore.config import Config
+
+    from shared import aws
+
+    probe_config = Config(connect_timeout=0.5, read_timeout=1.0, retries={"total_max_attempts": 1})
+    probe = aws.client("dynamodb", region="us-east-1", config=probe_config)
+
+    assert probe is aws.client("dynamodb", region="us-east-1", config=probe_config)
+    assert probe is not aws.client("dynamodb", region="us-east-1")
+    assert (probe.meta.config.connect_timeout, probe.meta.config.read_timeout) == (0.5, 1.0)

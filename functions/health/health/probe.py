@@ -1,19 +1,17 @@
 """DynamoDB adapter: does the orders table answer, quickly?
 
-Route 53 gives an endpoint 2 seconds to answer after connecting, so this probe uses its own client with
-short timeouts and no retries (shared.aws's clients retry for up to ~15 s, right for work, wrong for a probe).
+Route 53 gives an endpoint 2 seconds to answer after connecting, so this probe's client has short timeouts
+and no retries (shared.aws's default clients retry for up to ~15 s, right for work, wrong for a probe).
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
+from shared import aws
 from shared.observability import logger
 
 if TYPE_CHECKING:
@@ -24,25 +22,9 @@ ProbeResult = Literal["ok", "unavailable"]
 PROBE_CONFIG = Config(connect_timeout=0.5, read_timeout=1.0, retries={"mode": "standard", "total_max_attempts": 1})
 ANSWERING_STATES = frozenset({"ACTIVE", "UPDATING"})  # UPDATING tables still serve reads and writes
 
-_lock = threading.Lock()
-_clients: dict[tuple[str, str | None], DynamoDBClient] = {}
-
 
 def _client(region: str) -> DynamoDBClient:
-    endpoint = os.environ.get("AWS_ENDPOINT_URL") or None  # optional by design: unset means real AWS
-    key = (region, endpoint)
-    with _lock:
-        if key not in _clients:
-            _clients[key] = boto3.session.Session().client(
-                "dynamodb", region_name=region, endpoint_url=endpoint, config=PROBE_CONFIG
-            )
-        return _clients[key]
-
-
-def reset_probe_clients() -> None:
-    """Forget cached clients (tests switch endpoints and moto backends)."""
-    with _lock:
-        _clients.clear()
+    return cast("DynamoDBClient", aws.client("dynamodb", region=region, config=PROBE_CONFIG))
 
 
 def table_answers(table_name: str, *, region: str) -> ProbeResult:

@@ -11,7 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from health.probe import reset_probe_clients
 
 from tests.support.aws_fixtures import FakeLambdaContext, create_table
 
@@ -20,15 +19,13 @@ SAMPLE = Path(__file__).resolve().parents[1] / "events" / "route53_health_check.
 
 
 @pytest.fixture
-def health_env(monkeypatch: pytest.MonkeyPatch, clean_shared_state: None) -> Iterator[None]:
+def health_env(monkeypatch: pytest.MonkeyPatch, clean_shared_state: None) -> None:
+    """clean_shared_state also drops the probe's cached client (it lives in shared.aws)."""
     monkeypatch.setenv("AWS_REGION", REGION)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("ORDERS_TABLE", "orders")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "7")
     monkeypatch.delenv("APP_VERSION", raising=False)
-    reset_probe_clients()
-    yield
-    reset_probe_clients()
 
 
 @pytest.fixture

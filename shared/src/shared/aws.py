@@ -58,7 +58,7 @@ CLIENT_CONFIG = Config(
 
 _lock = threading.Lock()
 _session: boto3.session.Session | None = None
-_clients: dict[tuple[str, str, str | None, str | None], Any] = {}
+_clients: dict[tuple[str, str, str | None, str | None, int], Any] = {}
 
 
 def _endpoint() -> str | None:
@@ -66,9 +66,10 @@ def _endpoint() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL") or None
 
 
-def _get(kind: str, service: str, region: str | None) -> Any:
+def _get(kind: str, service: str, region: str | None, config: Config | None = None) -> Any:
     global _session
-    key = (kind, service, region, _endpoint())
+    config = config or CLIENT_CONFIG
+    key = (kind, service, region, _endpoint(), id(config))  # configs are module constants: identity is enough
     found = _clients.get(key)
     if found is not None:
         return found
@@ -78,14 +79,17 @@ def _get(kind: str, service: str, region: str | None) -> Any:
             if _session is None:
                 _session = boto3.session.Session()
             factory = _session.client if kind == "client" else _session.resource
-            found = factory(service, region_name=region, endpoint_url=key[3], config=CLIENT_CONFIG)  # type: ignore[call-overload]
+            found = factory(service, region_name=region, endpoint_url=key[3], config=config)  # type: ignore[call-overload]
             _clients[key] = found
         return found
 
 
-def client(service: str, *, region: str | None = None) -> BaseClient:
-    """A cached low-level client for ``service`` (region: ``AWS_REGION``/``AWS_DEFAULT_REGION`` if None)."""
-    return cast("BaseClient", _get("client", service, region))
+def client(service: str, *, region: str | None = None, config: Config | None = None) -> BaseClient:
+    """A cached low-level client for ``service`` (region: ``AWS_REGION``/``AWS_DEFAULT_REGION`` if None).
+
+    ``config`` replaces :data:`CLIENT_CONFIG` for callers with another time budget (a health probe); pass a
+    module-level constant, since clients are cached per config object."""
+    return cast("BaseClient", _get("client", service, region, config))
 
 
 def resource(service: str, *, region: str | None = None) -> Any:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import socket
 import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from scripts.local.events.aws import AwsClients
 from scripts.local.events.sources import EventSourceOptions, EventSources
@@ -19,19 +17,10 @@ from tests.local.events.helpers import LocalFunctions
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+def moto_url(moto_server: str) -> str:
+    """The repo-wide moto server (tests/support/lambda_zips.py)."""
+    return moto_server
 
 
 @pytest.fixture
