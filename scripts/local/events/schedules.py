@@ -25,7 +25,7 @@ from scripts.local.events.aws import AwsClients, parse_arn
 from scripts.local.events.schedule_expressions import ScheduleExpression, parse_schedule_expression
 from scripts.local.events.targets import target_payload
 
-__all__ = ["Clock", "ScaledClock", "ScheduleRunner", "UnknownScheduleError"]
+__all__ = ["Clock", "ScaledClock", "ScheduleRunner", "TickClock", "UnknownScheduleError"]
 
 log = logging.getLogger("local.events.schedules")
 
@@ -49,6 +49,30 @@ class ScaledClock:
 
     def __call__(self) -> datetime:
         return self._start + timedelta(seconds=(time.monotonic() - self._origin) / self._scale)
+
+
+class TickClock:
+    """A UTC clock that moves ``step`` forward each time the runner's loop ticks, and never on its own.
+
+    Schedule time then depends only on how many ticks ran, not on how long the machine took to run them: a
+    test on a loaded machine sees every period fire, in order, with exact scheduled times (a wall-clock or
+    :class:`ScaledClock` runner skips periods it was too slow to reach, as EventBridge does).
+    """
+
+    def __init__(self, start: datetime, step: timedelta) -> None:
+        if step <= timedelta(0):
+            raise ValueError(f"step must be > 0, got {step}")
+        self._now = start
+        self._step = step
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def tick(self) -> None:
+        with self._lock:
+            self._now += self._step
 
 
 @dataclass
@@ -77,6 +101,7 @@ class ScheduleRunner:
         self._submit = submit_async
         self._clients = clients
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
+        self._tick_clock = clock.tick if isinstance(clock, TickClock) else None
         self._refresh_interval_s = refresh_interval_s
         self._tick_s = tick_s
         self._entries: dict[str, _Entry] = {}
@@ -251,6 +276,8 @@ class ScheduleRunner:
     def _loop(self) -> None:
         last_refresh = time.monotonic()
         while not self._stop.wait(self._tick_s):
+            if self._tick_clock is not None:
+                self._tick_clock()
             try:
                 if time.monotonic() - last_refresh >= self._refresh_interval_s:
                     self.refresh()

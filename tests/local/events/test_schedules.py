@@ -11,7 +11,7 @@ import pytest
 from scripts.local.events.async_invoke import AsyncInvoker
 from scripts.local.events.aws import AwsClients
 from scripts.local.events.schedule_expressions import parse_schedule_expression
-from scripts.local.events.schedules import ScaledClock, ScheduleRunner, UnknownScheduleError
+from scripts.local.events.schedules import ScheduleRunner, TickClock, UnknownScheduleError
 from scripts.local.events.sources import EventSources
 from tests.local.events.helpers import LocalFunctions, wait_until
 
@@ -115,20 +115,25 @@ def test_cron_rule_fires_at_its_time_and_not_before(
 def test_rate_rule_fires_repeatedly_on_a_running_schedule(
     clients: AwsClients, functions: LocalFunctions, make_sources: Callable[..., EventSources]
 ) -> None:
-    # Given a rate(1 minute) rule and a clock running 100x faster (a minute is 0.6 s)
+    # Given a rate(1 minute) rule and a schedule clock that moves 10 s per tick of the running loop
     target_arn = functions.create("tick", lambda event, _context: None)
     events = clients.client("events")
     events.put_rule(Name="every-minute", ScheduleExpression="rate(1 minute)")
     events.put_targets(Rule="every-minute", Targets=[{"Id": "fn", "Arn": target_arn}])
+    start = _utc("2030-01-01T00:00:00")
 
-    # When the event sources run
-    make_sources(schedule_clock=ScaledClock(0.01))
+    # When the event sources run until the function got three firings, then the schedules stop and the
+    # invocations already queued are delivered
+    sources = make_sources(schedule_clock=TickClock(start, timedelta(seconds=10)))
+    assert wait_until(lambda: len(functions.events("tick")) >= 3, 60)
+    sources.schedules.stop()
+    assert sources.async_invoker.wait_idle(60)
 
-    # Then the function gets a Scheduled Event every (scaled) minute
-    assert wait_until(lambda: len(functions.events("tick")) >= 2, 5)
-    first, second = functions.events("tick")[:2]
-    gap = datetime.fromisoformat(second["time"]) - datetime.fromisoformat(first["time"])
-    assert gap == timedelta(minutes=1)
+    # Then it got a Scheduled Event for every minute in turn, none skipped and none twice, however slow the ticks
+    fired = [scheduled for _key, scheduled in sources.schedules.fired]
+    times = sorted(datetime.fromisoformat(event["time"]) for event in functions.events("tick"))
+    assert len(times) >= 3
+    assert times == fired == [start + timedelta(minutes=n) for n in range(1, len(times) + 1)]
 
 
 def test_fire_now_sends_the_target_input(clients: AwsClients, functions: LocalFunctions, invoker: AsyncInvoker) -> None:
