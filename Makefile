@@ -44,8 +44,11 @@ lock: $(STAMP) ## Compile every requirements.in (dev, layers, functions) with ha
 lock-check: $(STAMP) ## Fail, naming the file, when a lock file is stale
 	@$(BIN)/python -m scripts.lock check
 
+# CI (CI=true) refuses zips without bytecode: the runtime's Python must be installed there.
+BUILD_ARGS ?= $(if $(filter true,$(CI)),--require-bytecode)
+
 build: $(STAMP) ## Build dist/functions/*.zip, dist/layers/*.zip and dist/manifest.json
-	@$(BIN)/python -m scripts.build --jobs $(JOBS)
+	@$(BIN)/python -m scripts.build --jobs $(JOBS) $(BUILD_ARGS)
 
 lint: $(STAMP) ## ruff check + format check
 	@$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Build every function and layer into deterministic zips and dist/manifest.json.
 
-    python -m scripts.build [--jobs N] [--only NAME ...] [--force] [--json]
+    python -m scripts.build [--jobs N] [--only NAME ...] [--force] [--json] [--host] [--require-bytecode]
 
 Unchanged artifacts (same input key, zip intact) are reported as cached and not rebuilt.
 """
@@ -43,6 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="build for this machine's Python and CPU into .cache/host-dist (local runs and zip tests)",
     )
+    parser.add_argument(
+        "--require-bytecode",
+        action="store_true",
+        help="fail when the target runtime's Python is missing instead of shipping zips without .pyc (CI)",
+    )
     parser.add_argument("--repo", type=Path, default=REPO, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     repo = args.repo.resolve()
@@ -57,12 +62,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     target = host_target() if args.host else None
     dist = repo / ".cache" / "host-dist" if args.host else repo / "dist"
-    builder = Builder(repo, dist, cache, jobs=max(1, args.jobs), force=args.force, progress=progress, target=target)
+    builder = Builder(
+        repo,
+        dist,
+        cache,
+        jobs=max(1, args.jobs),
+        force=args.force,
+        progress=progress,
+        target=target,
+        require_bytecode=args.require_bytecode,
+    )
     try:
         _, results = builder.build(args.only)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for warning in builder.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     elapsed = time.perf_counter() - start
     failed = [r for r in results if r.status == "failed"]
     if args.json:
@@ -70,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seconds": round(elapsed, 3),
             "artifacts": [
                 {"kind": r.kind, "name": r.name, "status": r.status, "seconds": round(r.seconds, 3), "error": r.error}
-                | {k: r.entry[k] for k in ("path", "sha256", "size", "unzipped_size") if k in r.entry}
+                | {k: r.entry[k] for k in ("path", "sha256", "size", "unzipped_size", "bytecode") if k in r.entry}
                 for r in results
             ],
         }

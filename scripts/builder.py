@@ -5,6 +5,11 @@ hashes required) into a content-verified cache, unpacks them itself, copies the 
 result (ELF architecture and glibc, permissions, Lambda's size limits) and writes a zip whose bytes depend
 only on its inputs: sorted entries, fixed timestamps, one file mode, pinned compression.
 
+Every ``.py`` in a zip ships with its bytecode for the target runtime's Python (``__pycache__/*.cpython-3XX.pyc``,
+PEP 552 unchecked-hash pycs: no source stat at import), compiled by that interpreter with the in-zip path as the
+recorded source path so the bytes do not depend on where the repo lives. Lambda's code directories are
+read-only, so without them every cold start compiles every module it imports.
+
 Each artifact has an input key over everything that can change its bytes. An artifact whose key matches
 the manifest and whose zip still has the recorded hash is not rebuilt.
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -30,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"  # 2: bytecode in the zips
 DEFAULT_RUNTIME = "python3.13"
 DEFAULT_ARCHITECTURE = "arm64"
 MANIFEST_VERSION = 1
@@ -496,22 +502,113 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
+# ---------------------------------------------------------------------------------------------- bytecode
+
+# Runs in the target interpreter: compile the listed sources (paths relative to the cwd, which is the stage
+# root) to unchecked-hash pycs whose recorded source path is the in-zip path. Sorted input + a fixed hash
+# seed + a fresh process per artifact make the bytes independent of the checkout, the job count and the
+# build order. A file the target cannot compile (a template, Python 2 code in a wheel) is left without pyc.
+_COMPILE = r"""
+import importlib.util, json, os, py_compile, sys
+failed = []
+for rel in json.load(sys.stdin):
+    source = os.path.join(os.getcwd(), rel)
+    try:
+        py_compile.compile(source, cfile=importlib.util.cache_from_source(source), dfile=rel, doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    except py_compile.PyCompileError:
+        failed.append(rel)
+json.dump(failed, sys.stdout)
+"""
+_PROBE = (
+    "import importlib.util, sys; "
+    "print(sys.implementation.name, sys.implementation.cache_tag, importlib.util.MAGIC_NUMBER.hex())"
+)
+
+
+@dataclass(frozen=True)
+class BytecodeCompiler:
+    """A CPython of the target runtime's version, which writes the pycs that runtime will load."""
+
+    python: str  # executable
+    cache_tag: str  # "cpython-313"
+    magic: str  # hex of importlib.util.MAGIC_NUMBER: a different magic is a different key
+
+    def compile_tree(self, root: Path) -> list[str]:
+        """Write ``__pycache__/<name>.<tag>.pyc`` next to every ``.py`` under root; returns the skipped files."""
+        sources = sorted(p.relative_to(root).as_posix() for p in _walk(root) if p.suffix == ".py")
+        if not sources:
+            return []
+        env = {"PYTHONHASHSEED": "0", "LC_ALL": "C.UTF-8", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        proc = subprocess.run(
+            [self.python, "-S", "-s", "-c", _COMPILE],
+            input=json.dumps(sources),
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env=env,
+        )
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise BuildError(f"bytecode: {self.python} failed compiling {root.name}: {last}")
+        return list(json.loads(proc.stdout))
+
+
+def bytecode_compiler(target: Target) -> BytecodeCompiler | None:
+    """The interpreter that compiles for ``target`` (found as the local data plane finds it), or None."""
+    return _compiler_for(target.python_version)
+
+
+@functools.cache
+def _compiler_for(version: str) -> BytecodeCompiler | None:
+    from scripts.local.interpreters import interpreter_for
+
+    if version == f"{sys.version_info.major}.{sys.version_info.minor}":
+        python = sys.executable  # a host build: this interpreter is the target
+    else:
+        found = interpreter_for(f"python{version}")
+        if not found.exact:
+            return None
+        python = found.path
+    try:
+        proc = subprocess.run([python, "-S", "-c", _PROBE], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    words = proc.stdout.split()
+    if proc.returncode != 0 or len(words) != 3 or words[0] != "cpython":
+        return None
+    return BytecodeCompiler(python, words[1], words[2])
+
+
+def missing_bytecode_message(target: Target) -> str:
+    version = target.python_version
+    return (
+        f"no {target.runtime} interpreter to compile bytecode: its artifacts ship without .pyc (every cold start "
+        f"compiles); install it (`pyenv install {version}`) or set LOCAL_LAMBDA_PYTHON{version.replace('.', '_')}"
+        f"=/path/to/python{version}"
+    )
+
+
 # ---------------------------------------------------------------------------------------------- zips
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path, *, bytecode: bool = False) -> Iterator[Path]:
+    """Files under root in sorted order; caches and stray bytecode are skipped unless ``bytecode`` (a stage
+    whose only pycs are the ones :func:`compile_bytecode` wrote)."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_PARTS)
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_PARTS or (bytecode and d == "__pycache__"))
         for name in sorted(filenames):
             path = Path(dirpath, name)
-            if name in IGNORED_PARTS or path.suffix in IGNORED_SUFFIXES or path.is_symlink():
+            if path.is_symlink() or name in IGNORED_PARTS:
+                continue
+            if path.suffix in IGNORED_SUFFIXES and not (bytecode and path.parent.name == "__pycache__"):
                 continue
             yield path
 
 
 def write_zip(root: Path, dest: Path) -> int:
     """Write root's files to dest deterministically and atomically; returns the unzipped size."""
-    files = sorted((p.relative_to(root).as_posix(), p) for p in _walk(root))
+    files = sorted((p.relative_to(root).as_posix(), p) for p in _walk(root, bytecode=True))
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
     unzipped = 0
@@ -553,10 +650,15 @@ def _key(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def layer_key(repo: Path, layer: LayerSpec) -> str:
+def _bytecode_key(compiler: BytecodeCompiler | None) -> list[str] | None:
+    return [compiler.cache_tag, compiler.magic] if compiler else None
+
+
+def layer_key(repo: Path, layer: LayerSpec, compiler: BytecodeCompiler | None = None) -> str:
     return _key(
         {
             "builder": BUILDER_VERSION,
+            "bytecode": _bytecode_key(compiler),
             "kind": "layer",
             "name": layer.name,
             "target": asdict(layer.target),
@@ -567,10 +669,13 @@ def layer_key(repo: Path, layer: LayerSpec) -> str:
     )
 
 
-def function_key(repo: Path, fn: FunctionSpec, layers: dict[str, LayerSpec]) -> str:
+def function_key(
+    repo: Path, fn: FunctionSpec, layers: dict[str, LayerSpec], compiler: BytecodeCompiler | None = None
+) -> str:
     return _key(
         {
             "builder": BUILDER_VERSION,
+            "bytecode": _bytecode_key(compiler),
             "kind": "function",
             "name": fn.name,
             "target": asdict(fn.target),
@@ -605,12 +710,16 @@ class Builder:
     force: bool = False
     progress: Callable[[Result], None] | None = None
     target: Target | None = None  # build everything for this target instead of the declared ones
+    require_bytecode: bool = False  # a missing target interpreter is an error instead of a warning
+    warnings: list[str] = field(default_factory=list, init=False)
+    _compilers: dict[str, BytecodeCompiler | None] = field(default_factory=dict, init=False, repr=False)
 
     def build(self, only: Iterable[str] = ()) -> tuple[dict[str, object], list[Result]]:
         wanted = set(only)
         project = load_project(self.repo, wanted)
         if self.target is not None:
             project = project.retarget(self.target)
+        self._find_compilers(project)
         previous = self._read_manifest()
         manifest: dict[str, dict[str, object]] = {"functions": {}, "layers": {}}
         results: list[Result] = []
@@ -640,6 +749,26 @@ class Builder:
         document = {"version": MANIFEST_VERSION, **manifest}
         self._write_manifest(document)
         return document, results
+
+    def _find_compilers(self, project: Project) -> None:
+        """One interpreter per runtime, found before any work so a missing one is reported once."""
+        targets = {spec.target for spec in [*project.layers.values(), *project.functions.values()]}
+        for target in sorted(targets, key=lambda t: t.runtime):
+            if target.runtime in self._compilers:
+                continue
+            compiler = self._compilers[target.runtime] = bytecode_compiler(target)
+            if compiler is None:
+                if self.require_bytecode:
+                    raise BuildError(missing_bytecode_message(target))
+                self.warnings.append(missing_bytecode_message(target))
+
+    def _compile(self, stage: Path, target: Target) -> str | None:
+        """Bytecode for every source in the stage; the cache tag recorded in the manifest, or None."""
+        compiler = self._compilers.get(target.runtime)
+        if compiler is None:
+            return None
+        compiler.compile_tree(stage)
+        return compiler.cache_tag
 
     @staticmethod
     def _needed(layer: LayerSpec, project: Project, wanted: set[str]) -> bool:
@@ -692,7 +821,7 @@ class Builder:
         }
 
     def _build_layer(self, layer: LayerSpec, previous: dict) -> Result:
-        key = layer_key(self.repo, layer)
+        key = layer_key(self.repo, layer, self._compilers.get(layer.target.runtime))
         cached = self._cached("layers", layer.name, key, previous)
         if cached:
             return Result("layer", layer.name, "cached", entry=cached)
@@ -704,13 +833,15 @@ class Builder:
             for package in layer.source_packages:
                 shutil.copytree(self.repo / package, site / package.name, ignore=_ignore)
             check_tree(stage, layer.target)
+            bytecode = self._compile(stage, layer.target)
             zip_path = self._zip_path("layers", layer.name)
             unzipped = self._finish(stage, zip_path, unzipped_limit_extra=0)
-        entry = self._entry(zip_path, unzipped, layer.target, key, {"description": layer.description})
+        extra = {"description": layer.description, "bytecode": bytecode}
+        entry = self._entry(zip_path, unzipped, layer.target, key, extra)
         return Result("layer", layer.name, "built", entry=entry)
 
     def _build_function(self, fn: FunctionSpec, project: Project, previous: dict) -> Result:
-        key = function_key(self.repo, fn, project.layers)
+        key = function_key(self.repo, fn, project.layers, self._compilers.get(fn.target.runtime))
         layer_sizes = 0
         skip: set[str] = set()
         for name in fn.layers:
@@ -727,6 +858,7 @@ class Builder:
             self._install(reqs, fn.target, stage)
             shutil.copytree(self.repo / fn.package, stage / fn.name, ignore=_ignore)
             check_tree(stage, fn.target)
+            extra["bytecode"] = self._compile(stage, fn.target)
             zip_path = self._zip_path("functions", fn.name)
             unzipped = self._finish(stage, zip_path, unzipped_limit_extra=layer_sizes)
         return Result("function", fn.name, "built", entry=self._entry(zip_path, unzipped, fn.target, key, extra))
@@ -750,7 +882,7 @@ class Builder:
             if zip_path.is_relative_to(self.dist.parent)
             else str(zip_path)
         )
-        total = sum(p.stat().st_size for p in _walk(stage))
+        total = sum(p.stat().st_size for p in _walk(stage, bytecode=True))
         if total + unzipped_limit_extra > MAX_UNZIPPED_BYTES:
             raise BuildError(
                 f"{rel}: rule unzipped-size: {_mb(total)} + layers {_mb(unzipped_limit_extra)} is over "
