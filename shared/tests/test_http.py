@@ -68,6 +68,10 @@ def test_json_response_has_content_type_and_extra_headers() -> None:
         ("identity, *;q=0", False),
         ("br", False),
         ("", False),
+        ("gzip;q=nan", False),
+        ("gzip;q=\u0661", False),
+        ("gzip;q=1e3", False),
+        ("gzip;q=0.001", True),
     ],
 )
 def test_accept_encoding_decides_gzip(accept_encoding: str, expected: bool) -> None:
@@ -148,6 +152,85 @@ def test_json_body_refuses_bad_bodies_with_a_clear_error(
     event = http_event(method="POST", headers=headers, body=body)
     with pytest.raises(error, match=message):
         json_body(event, max_bytes=200)
+
+
+def json_event(http_event: Any, body: str, *, base64_encoded: bool = False) -> dict[str, Any]:
+    event = http_event(method="POST", headers={"content-type": "application/json"}, body=body)
+    if base64_encoded:
+        event["body"], event["isBase64Encoded"] = base64.b64encode(body.encode("latin-1")).decode(), True
+    return event
+
+
+def nested(depth: int, leaf: str = "1") -> str:
+    return '{"a":' + "[" * (depth - 1) + leaf + "]" * (depth - 1) + "}"
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "field"),
+    [
+        (nested(999), "nested more than 32 levels deep", "nested too deeply"),
+        (nested(7000), "nested more than 32 levels deep", "nested too deeply"),
+        ("[" * 16_000, "nested more than 32 levels deep", "nested too deeply"),
+        ('{"n": ' + "9" * 5000 + "}", "a number of 5000 characters; at most 40", "number too long"),
+        ('{"n": 0.' + "1" * 100 + "}", "a number of 102 characters; at most 40", "number too long"),
+        ('{"n": 1e999999999}', "a number outside 1e-40..1e40", "number out of range"),
+        ('{"n": NaN}', "contains NaN, which is not a JSON number", "not JSON"),
+        ('{"n": -Infinity}', "contains -Infinity, which is not a JSON number", "not JSON"),
+        ('{"s": "\\ud800"}', "lone UTF-16 surrogate", "invalid unicode"),
+        ('{"\\udc00": 1}', "lone UTF-16 surrogate", "invalid unicode"),
+    ],
+)
+def test_hostile_json_is_a_400_naming_body(http_event: Any, body: str, message: str, field: str) -> None:
+    # Given a body under the size limit built to exhaust the parser (or the code after it)
+    event = json_event(http_event, body)
+    # When it is read
+    with pytest.raises(ValidationError, match=message) as raised:
+        json_body(event, max_bytes=32_768)
+    # Then it is a 400 that names the body and what is wrong with it
+    assert raised.value.status == 400
+    assert raised.value.fields == {"body": field}
+
+
+def test_json_at_the_depth_limit_and_brackets_in_strings_are_accepted(http_event: Any) -> None:
+    # Given a body exactly 32 deep whose strings hold thousands of brackets and escaped quotes
+    leaf = '"' + '[{\\"' * 2000 + '"'
+    event = json_event(http_event, nested(32, leaf))
+    # When it is read
+    parsed = json_body(event, max_bytes=32_768)
+    # Then it parses whole
+    innermost = parsed["a"]
+    for _ in range(30):
+        innermost = innermost[0]
+    assert innermost == ['[{"' * 2000]
+
+
+def test_json_numbers_within_bounds_keep_their_exact_value(http_event: Any) -> None:
+    event = json_event(http_event, '{"big": ' + "9" * 40 + ', "small": 1.5e-40, "zero": 0e-999}')
+    assert json_body(event) == {"big": int("9" * 40), "small": Decimal("1.5e-40"), "zero": Decimal(0)}
+
+
+def test_a_paired_surrogate_escape_is_accepted(http_event: Any) -> None:
+    event = json_event(http_event, '{"emoji": "\\ud83d\\ude00"}')
+    assert json_body(event) == {"emoji": "\U0001f600"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "base64_encoded"),
+    [('{"a": "\xff\xfe"}', True), ('{"a": "\ud800"}', False)],
+)
+def test_a_body_that_is_not_utf8_is_a_400(http_event: Any, raw: str, base64_encoded: bool) -> None:
+    # Given invalid UTF-8 bytes (base64) or a lone surrogate in the event's text
+    event = json_event(http_event, raw, base64_encoded=base64_encoded)
+    # When it is read, Then it is a 400 about the body, not a UnicodeError
+    with pytest.raises(ValidationError, match="not valid UTF-8"):
+        json_body(event)
+
+
+def test_a_body_that_is_not_a_string_is_a_400(http_event: Any) -> None:
+    event = http_event(method="POST", headers={"content-type": "application/json"}, body="{}")
+    event["body"] = {"already": "parsed"}
+    with pytest.raises(ValidationError, match="must be text"):
+        json_body(event)
 
 
 class CreateOrder(pydantic.BaseModel):

@@ -18,9 +18,11 @@ import dataclasses
 import gzip
 import json
 import os
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
+from itertools import accumulate
 from typing import Any
 
 import pydantic
@@ -56,6 +58,7 @@ __all__ = [
 JSON = "application/json"
 DEFAULT_GZIP_THRESHOLD = 1024  # bytes; below this gzip + base64 saves nothing worth the CPU
 DEFAULT_MAX_BODY_BYTES = 262_144
+_QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
 
 
 def _default(obj: object) -> Any:
@@ -143,10 +146,8 @@ def accepts_gzip(headers: Mapping[str, str] | None) -> bool:
         for param in params.split(";"):
             key, _, number = param.strip().partition("=")
             if key == "q":
-                try:
-                    q = float(number)
-                except ValueError:
-                    q = 0.0
+                # RFC 9110 qvalue, ASCII digits only (float() would take "nan", "1e3" and "١").
+                q = float(number) if _QVALUE.fullmatch(number) else 0.0
         quality[coding.strip().lower()] = q
     if "gzip" in quality:
         return quality["gzip"] > 0
@@ -178,29 +179,109 @@ def compress_response(
 
 
 def json_body(event: Mapping[str, Any], *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> dict[str, Any]:
-    """The request's JSON object body: 415 if not JSON, 413 if too large, 400 if malformed or not an object."""
+    """The request's JSON object body: 415 if not JSON, 413 if too large, 400 if malformed or not an object.
+
+    Hostile bodies are refused with a 400 naming ``body`` before they can cost more than one linear scan:
+    nesting deeper than :data:`MAX_JSON_DEPTH`, a number literal longer than :data:`MAX_NUMBER_CHARS` or
+    beyond 1e±:data:`MAX_NUMBER_EXPONENT`, ``NaN``/``Infinity``, invalid UTF-8 and lone UTF-16 surrogates.
+    """
     content_type = header(event.get("headers"), "content-type") or ""
     if content_type.split(";")[0].strip().lower() not in (JSON, ""):
         raise UnsupportedMediaTypeError(f"content-type must be {JSON}, got {content_type!r}")
     raw_body = event.get("body")
     if raw_body is None or raw_body == "":
         raise ValidationError("request body is required", fields={"body": "required"})
+    if not isinstance(raw_body, str):
+        raise ValidationError("request body must be text", fields={"body": "must be text"})
     if event.get("isBase64Encoded"):
         try:
             data = base64.b64decode(raw_body, validate=True)
         except (binascii.Error, ValueError):
             raise ValidationError("request body is not valid base64", fields={"body": "invalid base64"}) from None
     else:
-        data = str(raw_body).encode()
+        data = raw_body.encode("utf-8", "surrogatepass")  # lone surrogates are refused by the decode below
     if len(data) > max_bytes:
         raise PayloadTooLargeError(f"request body is {len(data)} bytes; the limit is {max_bytes}")
     try:
-        parsed = json.loads(data, parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = data.decode(json.detect_encoding(data))
+    except UnicodeDecodeError:
+        raise ValidationError("request body is not valid UTF-8", fields={"body": "invalid UTF-8"}) from None
+    _check_json_depth(text)
+    try:
+        parsed = json.loads(
+            text, parse_float=_bounded_decimal, parse_int=_bounded_int, parse_constant=_refuse_json_constant
+        )
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise ValidationError(f"request body is not valid JSON: {exc}", fields={"body": "invalid JSON"}) from None
     if not isinstance(parsed, dict):
         raise ValidationError("request body must be a JSON object", fields={"body": "must be an object"})
+    if _SURROGATE_ESCAPE.search(text) and not _is_unicode(parsed):
+        raise ValidationError("request body has a lone UTF-16 surrogate escape", fields={"body": "invalid unicode"})
     return parsed
+
+
+MAX_JSON_DEPTH = 32  # arrays + objects; an order is 3 deep
+MAX_NUMBER_CHARS = 40  # longer than any amount, quantity or epoch; far below int()'s 4,300-digit limit
+MAX_NUMBER_EXPONENT = 40  # |decimal exponent| of a non-zero number
+# A JSON string (escapes included): the unrolled form never backtracks.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_json_depth(text: str) -> None:
+    """400 when brackets outside strings nest deeper than MAX_JSON_DEPTH (before the recursive parser sees them)."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) > MAX_JSON_DEPTH:
+        raise ValidationError(
+            f"request body is nested more than {MAX_JSON_DEPTH} levels deep", fields={"body": "nested too deeply"}
+        )
+
+
+def _number_too_long(literal: str) -> ValidationError:
+    return ValidationError(
+        f"request body has a number of {len(literal)} characters; at most {MAX_NUMBER_CHARS} are allowed",
+        fields={"body": "number too long"},
+    )
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal) > MAX_NUMBER_CHARS:
+        raise _number_too_long(literal)
+    return int(literal)
+
+
+def _bounded_decimal(literal: str) -> Decimal:
+    if len(literal) > MAX_NUMBER_CHARS:
+        raise _number_too_long(literal)
+    value = Decimal(literal)
+    # 1e999999999 is short, but turning it into an int (pydantic, json_dumps) would build a billion-digit number.
+    if value and not -MAX_NUMBER_EXPONENT <= value.adjusted() <= MAX_NUMBER_EXPONENT:
+        raise ValidationError(
+            f"request body has a number outside 1e-{MAX_NUMBER_EXPONENT}..1e{MAX_NUMBER_EXPONENT}",
+            fields={"body": "number out of range"},
+        )
+    return value
+
+
+def _refuse_json_constant(name: str) -> Any:
+    raise ValidationError(f"request body contains {name}, which is not a JSON number", fields={"body": "not JSON"})
+
+
+def _is_unicode(value: object) -> bool:
+    """Whether every string in a parsed body (keys too) is encodable text (no lone surrogate from a \\u escape)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_is_unicode(key) and _is_unicode(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_is_unicode(item) for item in value)
+    return True
 
 
 def _request_id(app: APIGatewayHttpResolver) -> str:
