@@ -1,29 +1,55 @@
-"""Message contracts between functions, defined once for the producer and its consumers. No AWS, no event shapes.
+"""Message contracts between functions, each defined once for its producers and consumers. No AWS, no event shapes.
 
-- :class:`OrderLine` and :data:`Identifier` — an order line and the id format, as every queue message carries
-  them (orders queue: order_worker; bulk queue: bulk_dispatcher → bulk_worker).
-- :class:`BulkOrderMessage` — the body bulk_dispatcher sends per order and bulk_worker parses
-  (``{"job_id", "index", "order": {"order_id", "customer_id", "items"}}``).
+``shared.dataflow`` declares which function produces and consumes each of them; the contract matrix test feeds
+every producer's output to every consumer's parser.
 
-Models are frozen and forbid unknown fields: a producer that adds a field breaks its consumer's tests, not
-production.
+- Orders queue (clients → order_worker): :class:`OrderPlaced` | :class:`OrderCancelled`, discriminated by
+  ``type``; :func:`parse_order_message` reads an SQS body.
+- Bulk queue (bulk_dispatcher → bulk_worker): :class:`BulkOrderMessage`.
+- Orders bus (orders_api → order_events_router): :class:`OrderCreated`, the ``detail`` of detail-type
+  ``OrderCreated``; :class:`PaymentCompleted` and :class:`ShipmentDispatched` from other producers.
+- Saga input (order_events_router → order_saga): :class:`SagaInput`, the OrderCreated detail plus the event id.
+- Notifications topic (order_events_router, order_saga → notifier): :data:`OrderNotification`, discriminated
+  by ``type``; the SNS message attribute ``type`` carries the same value for filter policies.
+
+Models are frozen and forbid unknown fields unless a consumer must tolerate additions (events from other
+producers): a producer that adds a field breaks the contract test, not production.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Annotated
+import json
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-__all__ = ["BulkOrderMessage", "ContractModel", "Identifier", "ImportedOrder", "OrderLine"]
+from shared.errors import ValidationError
+from shared.orders import MAX_LINES, Currency, Identifier, Money, Order, OrderLine, OrderStatus, Timestamp
 
-_PRICE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
-
-Identifier = Annotated[
-    str, StringConstraints(strict=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")
+__all__ = [
+    "BulkOrderMessage",
+    "ContractModel",
+    "Identifier",
+    "ImportedOrder",
+    "OrderCancelled",
+    "OrderCancelledNotice",
+    "OrderConfirmed",
+    "OrderCreated",
+    "OrderLine",
+    "OrderMessage",
+    "OrderNotification",
+    "OrderPlaced",
+    "PaymentCompleted",
+    "PaymentCompletedNotice",
+    "SagaInput",
+    "ShipmentDispatched",
+    "ShipmentDispatchedNotice",
+    "notification_adapter",
+    "parse_order_message",
 ]
-"""An order, customer or SKU id: 1–64 characters, letters and digits first, then also ``._:@-``."""
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class ContractModel(BaseModel):
@@ -32,19 +58,43 @@ class ContractModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class OrderLine(ContractModel):
-    """One line; ``price`` is a decimal string (exact money, never a float)."""
+# ----- orders queue --------------------------------------------------------------------------------------------
 
-    sku: Identifier
-    quantity: int = Field(strict=True, ge=1, le=10_000)
-    price: str = Field(strict=True)
 
-    @field_validator("price")
-    @classmethod
-    def _decimal_string(cls, value: str) -> str:
-        if not _PRICE.fullmatch(value):
-            raise ValueError('must be a decimal string >= 0 with at most 2 decimals, e.g. "9.99"')
-        return value
+class OrderPlaced(ContractModel):
+    """Create order ``order_id`` (the sender chooses the id) as PENDING; a repeat changes nothing."""
+
+    type: Literal["OrderPlaced"]
+    order_id: Identifier
+    customer_id: Identifier
+    items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
+
+
+class OrderCancelled(ContractModel):
+    """Cancel order ``order_id`` unless it has shipped."""
+
+    type: Literal["OrderCancelled"]
+    order_id: Identifier
+    reason: str = Field(min_length=1, max_length=500)
+
+
+OrderMessage = Annotated[OrderPlaced | OrderCancelled, Field(discriminator="type")]
+_ORDER_MESSAGE: TypeAdapter[OrderPlaced | OrderCancelled] = TypeAdapter(OrderMessage)
+
+
+def parse_order_message(body: str) -> OrderPlaced | OrderCancelled:
+    """The typed message in an orders-queue body; a body that can never be processed raises ValidationError."""
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        raise ValidationError("message body is not JSON", fields={"body": f"not JSON: {exc}"[:200]}) from None
+    try:
+        return _ORDER_MESSAGE.validate_python(data)
+    except pydantic.ValidationError as exc:
+        raise ValidationError.from_pydantic(exc, prefix="body") from None
+
+
+# ----- bulk queue ----------------------------------------------------------------------------------------------
 
 
 class ImportedOrder(ContractModel):
@@ -52,7 +102,7 @@ class ImportedOrder(ContractModel):
 
     order_id: Identifier
     customer_id: Identifier
-    items: list[OrderLine] = Field(min_length=1, max_length=100)
+    items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
 
 
 class BulkOrderMessage(ContractModel):
@@ -61,3 +111,105 @@ class BulkOrderMessage(ContractModel):
     job_id: str = Field(min_length=1, max_length=40)
     index: int = Field(ge=0)
     order: ImportedOrder
+
+
+# ----- orders bus and saga input ------------------------------------------------------------------------------
+
+
+class OrderCreated(ContractModel):
+    """``detail`` of the OrderCreated event: the order as it was created (the saga starts on it)."""
+
+    order_id: Identifier
+    customer_id: Identifier
+    status: OrderStatus
+    items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
+    total: Money
+    currency: Currency
+    created_at: Timestamp
+
+    @classmethod
+    def of(cls, order: Order) -> OrderCreated:
+        return cls(
+            order_id=order.order_id,
+            customer_id=order.customer_id,
+            status=order.status,
+            items=order.items,
+            total=order.total,
+            currency=order.currency,
+            created_at=order.created_at,
+        )
+
+
+class SagaInput(OrderCreated):
+    """The saga's execution input: the OrderCreated detail and the id of the event that started it."""
+
+    source_event_id: str = Field(min_length=1, max_length=128)
+
+
+class _OtherProducerEvent(BaseModel):
+    # Events from producers outside this repo: they add fields over time; the router passes them on.
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    order_id: Identifier
+    customer_email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+
+
+class PaymentCompleted(_OtherProducerEvent):
+    amount: str | int | None = None
+    currency: str | None = Field(default=None, max_length=3)
+
+
+class ShipmentDispatched(_OtherProducerEvent):
+    carrier: str | None = Field(default=None, max_length=100)
+    tracking_number: str | None = Field(default=None, max_length=100)
+
+
+# ----- notifications topic ------------------------------------------------------------------------------------
+
+
+class _Notification(ContractModel):
+    order_id: Identifier
+    customer_email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+
+
+class OrderConfirmed(_Notification):
+    """The saga reserved, charged and booked the shipment (published by the saga's notify step)."""
+
+    type: Literal["OrderConfirmed"] = "OrderConfirmed"
+    customer_id: Identifier
+    total: Money
+    currency: Currency
+    shipment_id: str = Field(min_length=1, max_length=80)
+
+
+class PaymentCompletedNotice(_Notification):
+    type: Literal["PaymentCompleted"] = "PaymentCompleted"
+    amount: str | int | None = None
+    currency: str | None = Field(default=None, max_length=3)
+
+
+class ShipmentDispatchedNotice(_Notification):
+    type: Literal["ShipmentDispatched"] = "ShipmentDispatched"
+    carrier: str | None = Field(default=None, max_length=100)
+    tracking_number: str | None = Field(default=None, max_length=100)
+
+
+class OrderCancelledNotice(_Notification):
+    type: Literal["OrderCancelled"] = "OrderCancelled"
+    reason: str | None = Field(default=None, max_length=500)
+
+
+OrderNotification = Annotated[
+    OrderConfirmed | PaymentCompletedNotice | ShipmentDispatchedNotice | OrderCancelledNotice,
+    Field(discriminator="type"),
+]
+_NOTIFICATION: TypeAdapter[
+    OrderConfirmed | PaymentCompletedNotice | ShipmentDispatchedNotice | OrderCancelledNotice
+] = TypeAdapter(OrderNotification)
+
+
+def notification_adapter() -> TypeAdapter[
+    OrderConfirmed | PaymentCompletedNotice | ShipmentDispatchedNotice | OrderCancelledNotice
+]:
+    """The validator of every order notification (the notifier's parser)."""
+    return _NOTIFICATION
