@@ -7,8 +7,15 @@ the most specific path wins (literal segment > ``{param}`` > ``{proxy+}``), an e
 a dict with ``statusCode`` is used as is; any other JSON is a 200 ``application/json`` body; a function error,
 a malformed response or an integration failure is ``500 {"message":"Internal Server Error"}``.
 
-JWT authorizers check presence, issuer, audience and expiry and hand the claims to the function; locally the
-token's signature is not verified (there is no JWKS endpoint to fetch).
+JWT authorizers verify the token as API Gateway does (RS256 signature against the issuer's JWKS, ``iss``,
+``aud``/``client_id``, ``exp``, ``token_use``; see ``scripts.local.authorizer``) and hand the claims to the
+function; anything else is ``401 {"message":"Unauthorized"}``. The API's ``CorsConfiguration`` is applied as
+API Gateway applies it (``scripts.local.cors``): preflights are answered before routes and authorizers.
+
+HTTP-level errors are JSON too, never http.server's HTML pages: a method HTTP APIs do not route is
+``404 {"message":"Not Found"}`` (no route can match it); a request line over API Gateway's 10,240-byte quota
+(request line and headers together) is ``414``, headers over it ``431``; a malformed request ``400``; a body
+over the 10 MB payload quota ``413``. The listen backlog holds a burst of ``LISTEN_BACKLOG`` connections.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from scripts.local import cors
+from scripts.local.authorizer import Authorizer, JwksKeys, KeyLookup, verify_jwt
+from scripts.local.cors import CorsConfig
 from scripts.local.errors import LocalStackError, TooManyRequestsError
 from scripts.local.logs import LogHub
 
@@ -41,6 +51,18 @@ _TEXT_TYPES = re.compile(
     r"^(text/.*|application/(json|.*\+json|xml|.*\+xml|javascript|x-www-form-urlencoded|graphql))(;.*)?$", re.I
 )
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+LISTEN_BACKLOG = 128  # socketserver's default of 5 resets connections in a burst of 20
+MAX_REQUEST_HEAD_BYTES = 10_240  # HTTP API quota: request line and header values together
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # HTTP API quota: payload size
+_STATUS_MESSAGES = {
+    400: "Bad Request",
+    404: "Not Found",
+    408: "Request Timeout",
+    413: "Request Entity Too Large",
+    414: "Request-URI Too Long",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+}
 
 
 @dataclass(frozen=True)
@@ -49,13 +71,6 @@ class Integration:
     qualifier: str | None
     payload_format_version: str
     timeout_s: float
-
-
-@dataclass(frozen=True)
-class Authorizer:
-    issuer: str | None
-    audience: tuple[str, ...]
-    header: str  # the identity source header, lower-cased
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,7 @@ class ApiConfig:
     account_id: str
     stages: dict[str, dict[str, str]]  # stage name -> stage variables
     routes: tuple[Route, ...] = field(default_factory=tuple)
+    cors: CorsConfig | None = None
 
 
 def parse_route(route_key: str, integration: Integration | None, authorizer: Authorizer | None = None) -> Route:
@@ -244,30 +260,6 @@ def error_response(status: int, message: str) -> HttpResponse:
     return HttpResponse(status, [("content-type", "application/json")], json.dumps({"message": message}).encode())
 
 
-def check_jwt(authorizer: Authorizer, headers: dict[str, str]) -> dict[str, Any] | None:
-    """The token's claims when present, well-formed, unexpired and for this issuer/audience; else None."""
-    value = headers.get(authorizer.header, "")
-    token = value.split(" ", 1)[1] if value.lower().startswith("bearer ") else value
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, binascii.Error):
-        return None
-    if not isinstance(claims, dict):
-        return None
-    if authorizer.issuer and claims.get("iss") != authorizer.issuer:
-        return None
-    audiences = claims.get("aud", claims.get("client_id"))
-    audiences = audiences if isinstance(audiences, list) else [audiences]
-    if authorizer.audience and not set(authorizer.audience) & set(audiences):
-        return None
-    if "exp" in claims and float(claims["exp"]) < time.time():
-        return None
-    return claims
-
-
 class Gateway:
     """Serves one HTTP API of the emulator on 127.0.0.1 (``url`` once started)."""
 
@@ -282,6 +274,7 @@ class Gateway:
         region: str = "us-east-1",
         logs: LogHub | None = None,
         config_ttl_s: float = 1.0,
+        keys: KeyLookup | None = None,
     ) -> None:
         self._client = boto3.client(
             "apigatewayv2",
@@ -292,6 +285,7 @@ class Gateway:
             config=Config(retries={"max_attempts": 2, "mode": "standard"}),
         )
         self._invoke = invoke
+        self._keys = keys or JwksKeys(emulator_url)
         self._logs = logs or LogHub(None)
         self._ttl_s = config_ttl_s
         self._api_id = api_id or self._only_http_api()
@@ -300,10 +294,9 @@ class Gateway:
         self._lock = threading.Lock()
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="gateway-invoke")
         try:
-            self._server = ThreadingHTTPServer((host, port), _handler_class(self))
+            self._server = _Server((host, port), _handler_class(self))
         except OSError as exc:
             raise LocalStackError(f"cannot listen on {host}:{port} for the API gateway: {exc.strerror}") from exc
-        self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property
@@ -343,6 +336,24 @@ class Gateway:
     ) -> tuple[HttpResponse, str]:
         """Serve one request: returns the response and a short description for the access log."""
         api = self.config()
+        lowered = {k.lower(): v for k, v in headers}
+        if api.cors is not None and cors.is_preflight(method, lowered):
+            return HttpResponse(204, cors.preflight_headers(api.cors, lowered), b""), "CORS preflight"
+        response, note = self._route(api, method, target, headers, lowered, body, source_ip)
+        if api.cors is not None:
+            response.headers = cors.response_headers(api.cors, lowered, response.headers)
+        return response, note
+
+    def _route(
+        self,
+        api: ApiConfig,
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        lowered: dict[str, str],
+        body: bytes,
+        source_ip: str,
+    ) -> tuple[HttpResponse, str]:
         raw_path, _, raw_query = target.partition("?")
         stage, route_path = self._stage_of(api, raw_path)
         if stage is None:
@@ -353,10 +364,9 @@ class Gateway:
         route, params = matched
         if route.integration is None:
             return error_response(500, "Internal Server Error"), f"{route.route_key}: no integration"
-        lowered = {k.lower(): v for k, v in headers}
         claims: dict[str, Any] | None = None
         if route.authorizer is not None:
-            claims = check_jwt(route.authorizer, lowered)
+            claims = verify_jwt(route.authorizer, lowered, self._keys)
             if claims is None:
                 return error_response(401, "Unauthorized"), f"{route.route_key}: JWT rejected"
         if route.integration.payload_format_version != "2.0":
@@ -440,7 +450,12 @@ class Gateway:
                 authorizers[item["AuthorizerId"]] = authorizer
             routes.append(parse_route(item["RouteKey"], integration, authorizer))
         return ApiConfig(
-            api_id=self._api_id, name=api["Name"], account_id=account_id, stages=stages, routes=tuple(routes)
+            api_id=self._api_id,
+            name=api["Name"],
+            account_id=account_id,
+            stages=stages,
+            routes=tuple(routes),
+            cors=CorsConfig.from_api(api.get("CorsConfiguration")),
         )
 
     def _authorizer(self, authorizer_id: str) -> Authorizer:
@@ -455,15 +470,91 @@ class Gateway:
         )
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+
 def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "local-apigateway"
 
+        def parse_request(self) -> bool:
+            if not super().parse_request():
+                return False
+            if self.request_version == "HTTP/0.9":  # "GET /x" without a version: API Gateway speaks HTTP/1.1+
+                self.send_error(400, "HTTP/0.9 request")
+                return False
+            line = len(self.raw_requestline)
+            if line > MAX_REQUEST_HEAD_BYTES:
+                self.send_error(414)
+                return False
+            if line + sum(len(k) + len(v) for k, v in self.headers.items()) > MAX_REQUEST_HEAD_BYTES:
+                self.send_error(431)
+                return False
+            return True
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """API Gateway's JSON errors instead of http.server's HTML pages."""
+            # http.server answers 501 for a method without a do_* handler: HTTP APIs route none of those.
+            status = 404 if code == 501 else code
+            self.request_version = self.protocol_version  # a status line even for an unparsable request
+            body = json.dumps({"message": _STATUS_MESSAGES.get(status, "Error")}).encode()
+            self.close_connection = True
+            try:
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.send_header("connection", "close")
+                self.end_headers()
+                if self.command != "HEAD" and status >= 200 and status not in (204, 304):
+                    self.wfile.write(body)
+            except OSError:
+                return  # the client is gone; nothing left to tell it
+            target = str(getattr(self, "path", None) or "-")[:200]
+            gateway.log(f"{getattr(self, 'command', None) or '-'} {target} -> {status} (rejected: {message or code})")
+
+        def _body(self) -> bytes | None:
+            """The request body, or None after answering 400/413 for a bad or too large Content-Length."""
+            raw = self.headers.get("content-length")
+            if self.headers.get("transfer-encoding", "").strip().lower() == "chunked":
+                return self._chunked_body()
+            if raw is None:
+                return b""
+            if not raw.strip().isdigit():
+                self.send_error(400, f"content-length {raw[:40]!r}")
+                return None
+            length = int(raw)
+            if length > MAX_PAYLOAD_BYTES:
+                self.send_error(413, f"{length} bytes")
+                return None
+            return self.rfile.read(length) if length else b""
+
+        def _chunked_body(self) -> bytes | None:
+            data = bytearray()
+            while True:
+                size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+                try:
+                    size = int(size_line, 16)
+                except ValueError:
+                    self.send_error(400, "malformed chunk size")
+                    return None
+                if size < 0 or len(data) + size > MAX_PAYLOAD_BYTES:
+                    self.send_error(413 if size > 0 else 400, "chunked body")
+                    return None
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        continue  # trailers
+                    return bytes(data)
+                data += self.rfile.read(size)
+                self.rfile.readline(1024)
+
         def _serve(self) -> None:
             started = time.perf_counter()
-            length = int(self.headers.get("content-length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = self._body()
+            if body is None:
+                return
             try:
                 response, note = gateway.handle(
                     self.command, self.path, list(self.headers.items()), body, self.client_address[0]
@@ -480,7 +571,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(response.body)
             elapsed = (time.perf_counter() - started) * 1000
-            gateway.log(f"{self.command} {self.path} -> {response.status} in {elapsed:.0f} ms ({note})")
+            gateway.log(f"{self.command} {self.path[:200]} -> {response.status} in {elapsed:.0f} ms ({note})")
 
         def log_message(self, format: str, *args: Any) -> None:
             return  # access lines go to the gateway log instead
