@@ -14,9 +14,9 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from order_worker.messages import OrderCancelled, OrderPlaced, parse_message
 from order_worker.orders import apply_message
 from shared.batch import DeadlineBatchProcessor
+from shared.contracts import OrderCancelled, OrderPlaced, parse_order_message
 from shared.errors import classify
 from shared.idempotency import idempotent_record, sqs_config
 from shared.middleware import event_handler
@@ -47,7 +47,7 @@ def apply_once(*, record: dict[str, Any], message: OrderPlaced | OrderCancelled)
 def record_handler(record: SQSRecord) -> str:
     set_record_correlation(record.raw_event)
     try:
-        message = parse_message(record.body)
+        message = parse_order_message(record.body)
         return apply_once(record=record.raw_event, message=message)
     except Exception as exc:
         known = classify(exc)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from shared.orders import order_key
 from tests.support.lambda_zips import load_event
 
 pytestmark = pytest.mark.slow
@@ -14,7 +15,8 @@ ENV = {"ORDERS_TABLE": "orders", "IDEMPOTENCY_TABLE": "idempotency"}
 
 
 def stored_status(dynamodb: Any, order_id: str) -> str | None:
-    item = dynamodb.get_item(TableName="orders", Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}})
+    key = {name: {"S": value} for name, value in order_key(order_id).items()}
+    item = dynamodb.get_item(TableName="orders", Key=key)
     return item["Item"]["status"]["S"] if "Item" in item else None
 
 
