@@ -35,23 +35,33 @@ def visits_table_factory() -> Callable[[Any], None]:
     return create_visits_table
 
 
-def sample_event(name: str, user_id: str | None = None) -> dict[str, Any]:
+SIGNED_IN = object()  # as_user default: the path's own user is signed in
+
+
+def sample_event(name: str, user_id: str | None = None, *, as_user: object = SIGNED_IN) -> dict[str, Any]:
+    """A sample event, optionally for another path user, sent by ``as_user`` (default: that user; None: nobody)."""
     event = json.loads((EVENTS / f"{name}.json").read_text())
     if user_id is not None:
         path = f"/users/{user_id}/visits"
         event["rawPath"] = event["requestContext"]["http"]["path"] = path
         event["pathParameters"] = {"user_id": user_id}
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    caller = event["pathParameters"]["user_id"] if as_user is SIGNED_IN else as_user
+    if caller is None:
+        del event["requestContext"]["authorizer"]
+    else:
+        claims["sub"] = claims["username"] = caller
     return event
 
 
 @pytest.fixture
 def call(visits_table: Any) -> Callable[..., tuple[int, dict[str, Any]]]:
-    """Invoke the handler with a sample event (optionally for another user); returns (status, JSON body)."""
+    """Invoke the handler with a sample event (optionally for another user, as another caller) → (status, body)."""
     from user_visits.handler import lambda_handler
 
-    def invoke(name: str, user_id: str | None = None) -> tuple[int, dict[str, Any]]:
+    def invoke(name: str, user_id: str | None = None, *, as_user: object = SIGNED_IN) -> tuple[int, dict[str, Any]]:
         context = FakeLambdaContext("orders-dev-user_visits", memory_limit_in_mb=128, region=REGION, remaining_ms=3_000)
-        response = lambda_handler(sample_event(name, user_id), context)
+        response = lambda_handler(sample_event(name, user_id, as_user=as_user), context)
         return response["statusCode"], json.loads(response["body"])
 
     return invoke

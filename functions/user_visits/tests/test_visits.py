@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
 from user_visits.visits import record_visit
 
 
@@ -59,7 +60,7 @@ def test_read_for_a_user_never_seen_answers_404(call) -> None:
 
 
 def test_bad_user_id_answers_400_naming_it(call) -> None:
-    status, body = call("record_visit", "-" + "x" * 200)
+    status, body = call("record_visit", "-" + "x" * 200, as_user="u-1234")
 
     assert status == 400
     assert list(body["error"]["details"]["fields"]) == ["path.user_id"]
@@ -124,3 +125,26 @@ def test_concurrent_visits_over_http_are_never_lost(
         TableName="visits", Key={"pk": {"S": "USER#busy-user"}, "sk": {"S": "VISITS"}}
     )
     assert stored["Item"]["visits"] == {"N": "200"}
+
+
+def test_another_user_gets_403_on_every_route_and_changes_nothing(call) -> None:
+    # Given alice has one visit
+    call("record_visit", "alice")
+
+    # When bob, signed in, counts and reads alice's visits
+    answers = [call(route, "alice", as_user="bob") for route in ("record_visit", "read_visits")]
+
+    # Then both are refused, and alice's count is untouched
+    assert [(status, body["error"]["code"]) for status, body in answers] == [(403, "forbidden"), (403, "forbidden")]
+    assert call("read_visits", "alice")[1]["visits"] == 1
+
+
+@pytest.mark.parametrize("as_user", [None, "", "-x", "x" * 129, 42, ["alice"]], ids=repr)
+@pytest.mark.parametrize("route", ["record_visit", "read_visits"])
+def test_no_or_odd_sub_claim_is_401(call, route: str, as_user: object) -> None:
+    # Given a request without a usable JWT sub claim (no authorizer, empty, malformed, not a string)
+    # When it reaches either route
+    status, body = call(route, "alice", as_user=as_user)
+
+    # Then it is a 401 JSON error, never a 500 or an anonymous visit
+    assert (status, body["error"]["code"]) == (401, "unauthorized")
