@@ -2,14 +2,17 @@
 # Included by the Makefile; uses its $(STAMP) (venv ready) and $(BIN).
 #   make up                      build, start in the background, wait until ready, print the URLs
 #   make up ATTACH=1             the same in the foreground with interleaved logs (Ctrl-C stops)
-#   make invoke FN=health EVENT=functions/health/events/get.json
-#   make logs FN=health          follow a function's log
+#   make token                   print an ID token of a fresh user: curl -H "authorization: Bearer $(make -s token)" ...
+#   make token USER=a@b.c PASSWORD=...   the same for that user (created when unknown)
+#   make invoke FN=health        invoke with the function's first sample event (EVENT=<file> sends another)
+#   make invoke FN=health EVENT=functions/health/events/route53_health_check.json
+#   make logs FN=health          follow a function's log (waits for the first line if it has not run yet)
 #   make down                    stop everything (no process is left)
 # UP_ARGS passes options to `python -m scripts.local up` (see its --help), e.g. UP_ARGS="--api-port 8080".
 
 UP_ARGS ?=
 
-.PHONY: up down invoke logs status
+.PHONY: up down invoke logs status token
 
 up: $(STAMP) ## Start the local stack in the background (ATTACH=1: foreground); prints the API URL
 	@$(BIN)/python -m scripts.local up $(if $(ATTACH),,--detach) $(UP_ARGS)
@@ -17,13 +20,18 @@ up: $(STAMP) ## Start the local stack in the background (ATTACH=1: foreground); 
 down: $(STAMP) ## Stop the local stack and every process it started
 	@$(BIN)/python -m scripts.local down
 
-invoke: $(STAMP) ## Invoke a function in the running stack: make invoke FN=<name> EVENT=<file>
-	@if [ -z "$(FN)" ]; then echo "error: give the function: make invoke FN=<name> EVENT=<file>" >&2; exit 2; fi
+invoke: $(STAMP) ## Invoke a function in the running stack: make invoke FN=<name> [EVENT=<file>]
+	@if [ -z "$(FN)" ]; then echo "error: give the function: make invoke FN=<name> [EVENT=<file>]" >&2; exit 2; fi
 	@$(BIN)/python -m scripts.local invoke "$(FN)" $(if $(EVENT),"$(EVENT)")
 
 logs: $(STAMP) ## Follow a function's log: make logs FN=<name>
 	@if [ -z "$(FN)" ]; then echo "error: give the function: make logs FN=<name>" >&2; exit 2; fi
 	@$(BIN)/python -m scripts.local logs "$(FN)"
+
+# USER is in every shell's environment (the login name): only USER= given on the command line picks a user.
+token: $(STAMP) ## Print only an ID token of the local user pool (USER=<email> PASSWORD=<pw> optional)
+	@$(BIN)/python -m scripts.local token $(if $(filter command line,$(origin USER)),--user "$(USER)") \
+		$(if $(PASSWORD),--password "$(PASSWORD)")
 
 status: $(STAMP) ## Is the local stack up, and where
 	@$(BIN)/python -m scripts.local status

@@ -5,7 +5,9 @@
                              or detached
     down                     stop everything; no process is left behind
     invoke FN [EVENT]        invoke through the running stack's Invoke API; prints the response and the log tail
-    logs FN [-n N] [--no-follow]   tail .local/logs/FN.log
+                             (no EVENT: the function's first sample event); exit 1 on a function error or a 5xx
+    logs FN [-n N] [--no-follow]   tail .local/logs/FN.log (waits for the first line of a function not run yet)
+    token [--user U] [--password P]   print only an ID token of the local user pool (default: a fresh user)
     status [--json]          whether it is up, and where
 
 Errors are one line on stderr with exit code 1 (2 for usage errors).
@@ -22,10 +24,13 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
-from scripts.local import control
-from scripts.local.errors import LocalStackError
-from scripts.local.stack import REPO, Stack, StackOptions, StackPaths
+import boto3
+
+from scripts.local import control, guide
+from scripts.local.errors import FunctionNotFoundError, LocalStackError
+from scripts.local.stack import REPO, Stack, StackInfo, StackOptions, StackPaths
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     invoke = commands.add_parser("invoke", help="invoke a function in the running stack")
     invoke.add_argument("function", help="function name (or the key after the prefix, e.g. health)")
-    invoke.add_argument("event", nargs="?", help="JSON event file ('-' = stdin; default {})")
+    invoke.add_argument(
+        "event", nargs="?", help="JSON event file ('-' = stdin; default: the function's first sample event)"
+    )
     invoke.add_argument("--qualifier", help="version or alias")
     invoke.add_argument("--json", action="store_true", help="print one JSON object (payload, error, log)")
 
@@ -65,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("function")
     logs.add_argument("-n", "--lines", type=int, default=50, help="lines of history (default 50)")
     logs.add_argument("--no-follow", action="store_true", help="print and exit")
+
+    token = commands.add_parser("token", help="print an ID token of the local user pool (only the token)")
+    token.add_argument("--user", help="the user's email (default: a fresh confirmed user; created if unknown)")
+    token.add_argument("--password", help="the user's password (needed for an existing user)")
 
     stat = commands.add_parser("status", help="is the stack up, and where")
     stat.add_argument("--json", action="store_true")
@@ -90,10 +101,9 @@ def _up(args: argparse.Namespace, paths: StackPaths) -> int:
         return 0
     if args.detach:
         info = control.start_detached(paths, _forwarded_options(args), args.wait)
-        for name, url in info.api_urls.items():
-            print(f"API {name}: {url}")
-        print(f"payment API (sandbox): {info.payment_api_url}")
-        print(f"emulator: {info.emulator_url}\nlogs: make logs FN=<name>  ·  stack log: {paths.stack_log}")
+        print(f"emulator: {info.emulator_url}\npayment API (sandbox): {info.payment_api_url}")
+        print(f"stack log: {paths.stack_log}")
+        print("\n".join(guide.next_steps(info, paths.root, _user_pool_or_none(info))))
         return 0
     options = StackOptions(
         local_dir=paths.root,
@@ -143,8 +153,38 @@ def _down(args: argparse.Namespace, paths: StackPaths) -> int:
     return 0
 
 
+def _user_pool_or_none(info: StackInfo) -> guide.UserPool | None:
+    """The stack's user pool, or None when it has none (e.g. started with --no-terraform)."""
+    try:
+        return guide.user_pool(_cognito(info), info.outputs)
+    except LocalStackError:
+        return None
+
+
+def _cognito(info: StackInfo) -> Any:
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=info.emulator_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def _token(args: argparse.Namespace, paths: StackPaths) -> int:
+    info = control.require_running(paths)
+    cognito = _cognito(info)
+    signed_in = guide.id_token(cognito, guide.user_pool(cognito, info.outputs), args.user, args.password)
+    if args.user and signed_in.generated_password:
+        print(f"created {signed_in.username} with password {signed_in.generated_password}", file=sys.stderr)
+    print(signed_in.id_token)
+    return 0
+
+
 def _invoke(args: argparse.Namespace, paths: StackPaths) -> int:
     output = control.invoke(paths, args.function, args.event, args.qualifier)
+    if output.event_file:
+        print(f"event: {output.event_file} (the first sample event; EVENT=<file> sends another)", file=sys.stderr)
     if args.json:
         print(json.dumps(output.to_json(), indent=2))
     else:
@@ -154,11 +194,22 @@ def _invoke(args: argparse.Namespace, paths: StackPaths) -> int:
             print(json.dumps(json.loads(output.payload), indent=2))
         except ValueError:
             print(output.payload.decode("utf-8", errors="replace"))
-    return 1 if output.function_error else 0
+    if output.failed:
+        reason = f"function error ({output.function_error})" if output.function_error else f"HTTP {output.http_status}"
+        print(f"error: {output.function} failed: {reason}", file=sys.stderr)
+    return 1 if output.failed else 0
 
 
 def _logs(args: argparse.Namespace, paths: StackPaths) -> int:
-    path = control.log_file(paths, args.function)
+    try:
+        path = control.log_file(paths, args.function)
+    except FunctionNotFoundError:
+        path = control.future_log_file(paths, args.function)  # deployed but not run yet; else the one-line error
+        if args.no_follow:
+            print(f"{path.stem} has not logged yet", file=sys.stderr)
+            return 0
+        print(f"{path.stem} has not run yet; waiting for its first log line (Ctrl-C stops)", file=sys.stderr)
+        control.wait_for_file(path)
     for line in control.tail(path, args.lines, follow=not args.no_follow):
         sys.stdout.write(line)
         sys.stdout.flush()
@@ -180,4 +231,4 @@ def _status(args: argparse.Namespace, paths: StackPaths) -> int:
     return 0
 
 
-_COMMANDS = {"up": _up, "down": _down, "invoke": _invoke, "logs": _logs, "status": _status}
+_COMMANDS = {"up": _up, "down": _down, "invoke": _invoke, "logs": _logs, "token": _token, "status": _status}

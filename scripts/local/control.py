@@ -132,6 +132,22 @@ class InvokeOutput:
     executed_version: str | None
     payload: bytes
     log: str
+    event_file: str | None = None  # the sample event used when none was given
+
+    @property
+    def http_status(self) -> int | None:
+        """The ``statusCode`` of an HTTP function's answer (API Gateway shape), else None."""
+        try:
+            answer = json.loads(self.payload) if self.payload else None
+        except ValueError:
+            return None
+        status = answer.get("statusCode") if isinstance(answer, dict) else None
+        return status if isinstance(status, int) else None
+
+    @property
+    def failed(self) -> bool:
+        """A function error, or an HTTP function answering 5xx (a crash its resolver turned into a 500)."""
+        return self.function_error is not None or (self.http_status or 0) >= 500
 
     def to_json(self) -> dict[str, Any]:
         try:
@@ -145,6 +161,7 @@ class InvokeOutput:
             "executed_version": self.executed_version,
             "payload": payload,
             "log": self.log,
+            "event_file": self.event_file,
         }
 
 
@@ -166,10 +183,16 @@ def read_event(path: str | None) -> bytes:
 
 
 def invoke(paths: StackPaths, function: str, event_path: str | None, qualifier: str | None = None) -> InvokeOutput:
+    """Invoke through the emulator; without ``event_path`` the function's first sample event is sent."""
     info = require_running(paths)
-    payload = read_event(event_path)
     client = _lambda_client(info.emulator_url)
     name = resolve_function(client, function)
+    if event_path is None:
+        event_path = str(_sample_event_of(name, info).relative_to(REPO))
+        sample: str | None = event_path
+    else:
+        sample = None
+    payload = read_event(event_path)
     kwargs: dict[str, Any] = {"FunctionName": name, "Payload": payload, "LogType": "Tail"}
     if qualifier:
         kwargs["Qualifier"] = qualifier
@@ -188,7 +211,21 @@ def invoke(paths: StackPaths, function: str, event_path: str | None, qualifier: 
         executed_version=response.get("ExecutedVersion"),
         payload=response["Payload"].read(),
         log=log,
+        event_file=sample,
     )
+
+
+def _sample_event_of(name: str, info: StackInfo) -> Path:
+    """The sample event for deployed ``name``: its key from the stack's outputs, else each ``-``-suffix of it."""
+    from scripts.local.guide import sample_event
+
+    by_name = {v: k for k, v in (info.outputs.get("deployed_functions") or {}).items()}
+    parts = name.split("-")
+    keys = [by_name[name]] if name in by_name else ["-".join(parts[i:]) for i in range(len(parts))]
+    for key in keys[:-1]:
+        with contextlib.suppress(LocalStackError):
+            return sample_event(key)
+    return sample_event(keys[-1])
 
 
 def resolve_function(client: Any, function: str) -> str:
@@ -217,6 +254,26 @@ def log_file(paths: StackPaths, function: str) -> Path:
         return matches[0]
     known = ", ".join(p.stem for p in found) or "none yet"
     raise FunctionNotFoundError(f"no log for {function!r} in {paths.logs} (logs: {known})")
+
+
+def future_log_file(paths: StackPaths, function: str) -> Path:
+    """Where a deployed function that has not run yet will log (its deployed name); one-line error if unknown."""
+    info = require_running(paths)
+    try:
+        name = resolve_function(_lambda_client(info.emulator_url), function)
+    except EndpointConnectionError as exc:
+        raise LocalStackError(f"the emulator at {info.emulator_url} does not answer: {exc}") from exc
+    return paths.logs / f"{name}.log"
+
+
+def wait_for_file(path: Path, poll_s: float = 0.2, stop_after_s: float | None = None) -> bool:
+    """Wait until ``path`` exists (like ``tail -F`` before the first line); False if ``stop_after_s`` passes."""
+    started = time.monotonic()
+    while not path.exists():
+        if stop_after_s is not None and time.monotonic() - started >= stop_after_s:
+            return False
+        time.sleep(poll_s)
+    return True
 
 
 def tail(path: Path, lines: int, follow: bool, stop_after_s: float | None = None) -> Iterator[str]:

@@ -378,7 +378,13 @@ class Stack:
     # -- reporting ------------------------------------------------------------------------------------------
 
     def _print_summary(self) -> None:
+        from scripts.local import guide  # guide reads StackInfo from here
+
         assert self.data_plane is not None
+        try:
+            pool: guide.UserPool | None = guide.user_pool(self._client("cognito-idp"), self.info.outputs)
+        except LocalStackError:
+            pool = None  # no user pool deployed (e.g. --no-terraform): nothing to sign in to
         functions = self.data_plane.catalog.function_names()
         queues = self._client("sqs").list_queues().get("QueueUrls", [])
         tables = self._client("dynamodb").list_tables().get("TableNames", [])
@@ -393,9 +399,12 @@ class Stack:
             ("queues", ", ".join(q.rsplit("/", 1)[-1] for q in queues) or "-"),
         ]
         rows += [("tables", ", ".join(tables) or "-"), ("buckets", ", ".join(buckets) or "-")]
+        if pool is not None:
+            rows += [("user pool", pool.pool_id), ("app client", pool.client_id)]
         rows += [("logs", f"{self.paths.logs}/<function>.log")]
         width = max(len(label) for label, _ in rows)
         self._out("\n".join(f"  {label.ljust(width)}  {value}" for label, value in rows))
+        self._out("\n".join(guide.try_it(self.info, self.paths.root, pool)))
 
     def _write_info(self) -> None:
         self.info.logs_dir = str(self.paths.logs)

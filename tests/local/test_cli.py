@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,17 @@ GREETER = """
 """
 
 
+ECHO = """
+    def handler(event, context):
+        return event
+"""
+
+CRASHING_HTTP = """
+    def handler(event, context):
+        return {"statusCode": 500, "body": '{"message": "internal error"}'}
+"""
+
+
 def test_invoke_prints_the_response_and_the_log(stack: dict[str, Any], make_zip: Zip, tmp_path: Path) -> None:
     # Given a function deployed as <prefix>-<key> in the running stack and an event file
     _deploy(stack, "orders-local-greeter", GREETER, make_zip)
@@ -111,7 +123,8 @@ def test_invoke_json_reports_a_function_error_and_exits_1(stack: dict[str, Any],
         (["invoke", "no-such-fn"], "error: unknown function 'no-such-fn' (deployed: "),
         (["invoke", "greeter", "{missing}"], "error: cannot read event file "),
         (["invoke", "greeter", "{malformed}"], "error: malformed event file "),
-        (["logs", "no-such-fn", "--no-follow"], "error: no log for 'no-such-fn'"),
+        (["logs", "no-such-fn", "--no-follow"], "error: unknown function 'no-such-fn' (deployed: "),
+        (["invoke", "greeter"], "error: no function folder declares 'greeter': give the event: EVENT=<file>"),
     ],
 )
 def test_bad_input_is_a_one_line_error(stack: dict[str, Any], tmp_path: Path, args: list[str], message: str) -> None:
@@ -125,6 +138,61 @@ def test_bad_input_is_a_one_line_error(stack: dict[str, Any], tmp_path: Path, ar
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_invoke_without_an_event_sends_the_first_sample_event_and_says_which(
+    stack: dict[str, Any], make_zip: Zip
+) -> None:
+    # Given a function deployed under the key of a folder with sample events (health)
+    _deploy(stack, "orders-local-health", ECHO, make_zip)
+
+    # When it is invoked without an event
+    result = cli(stack["dir"], "invoke", "health")
+
+    # Then it got the folder's first sample event, and stderr says which
+    sample = sorted((REPO / "functions" / "health" / "events").glob("*.json"))[0]
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == json.loads(sample.read_text())
+    assert f"event: {sample.relative_to(REPO)} (the first sample event" in result.stderr
+
+
+def test_an_http_function_answering_500_exits_1(stack: dict[str, Any], make_zip: Zip) -> None:
+    # Given an HTTP function whose resolver turns a crash into a 500
+    _deploy(stack, "orders-local-crashing", CRASHING_HTTP, make_zip)
+
+    # When it is invoked
+    result = cli(stack["dir"], "invoke", "crashing", "-", stdin="{}")
+
+    # Then the answer is printed, and the command fails naming the status
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["statusCode"] == 500
+    assert result.stderr.strip().endswith("error: orders-local-crashing failed: HTTP 500")
+
+
+def test_logs_of_a_function_not_run_yet_waits_for_its_first_line(stack: dict[str, Any], make_zip: Zip) -> None:
+    # Given a deployed function that has never run, and `logs` following it
+    _deploy(stack, "orders-local-late", GREETER, make_zip)
+    command = [sys.executable, "-m", "scripts.local", "--local-dir", str(stack["dir"]), "logs", "late"]
+    follower = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stuck = threading.Timer(120, follower.kill)  # a hung follower fails the test instead of hanging it
+    stuck.start()
+    try:
+        assert follower.stderr is not None
+        assert follower.stdout is not None
+        note = follower.stderr.readline()
+
+        # When the function runs for the first time
+        assert cli(stack["dir"], "invoke", "late", "-", stdin='{"name": "lin"}').returncode == 0
+
+        # Then the follower, still running, prints its log lines
+        lines = iter(follower.stdout.readline, "")
+        assert any("greeting lin" in line for line in lines)
+        assert follower.poll() is None
+    finally:
+        stuck.cancel()
+        follower.kill()
+        follower.wait()
+    assert note.strip() == "orders-local-late has not run yet; waiting for its first log line (Ctrl-C stops)"
 
 
 def test_logs_prints_the_functions_log(stack: dict[str, Any], make_zip: Zip) -> None:
@@ -144,7 +212,7 @@ def test_up_twice_says_already_up_and_down_leaves_no_process(tmp_path: Path, mak
     try:
         info = json.loads((tmp_path / "stack.json").read_text())
         _deploy(info, "orders-local-warm", GREETER, make_zip)
-        assert cli(tmp_path, "invoke", "warm").returncode == 0
+        assert cli(tmp_path, "invoke", "warm", "-", stdin="{}").returncode == 0
         processes = stack_processes(info["stack_id"])
 
         # When it is started again, then stopped
