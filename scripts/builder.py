@@ -174,10 +174,18 @@ def _str_list(value: object, what: str, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _declared_target(data: dict[str, object], what: str) -> Target:
+    """The declaration's runtime and architecture; an unknown one is an error naming the folder."""
+    try:
+        return Target(str(data.get("runtime", DEFAULT_RUNTIME)), str(data.get("architecture", DEFAULT_ARCHITECTURE)))
+    except BuildError as exc:
+        raise BuildError(f"{what}: {exc}") from None
+
+
 def load_layer(repo: Path, folder: Path) -> LayerSpec:
     what = str(folder)
     data = _read_declaration(repo / folder / "layer.json", what)
-    target = Target(str(data.get("runtime", DEFAULT_RUNTIME)), str(data.get("architecture", DEFAULT_ARCHITECTURE)))
+    target = _declared_target(data, what)
     packages = tuple(Path(p) for p in _str_list(data.get("source_packages"), what, "source_packages"))
     for package in packages:
         if not (repo / package / "__init__.py").is_file():
@@ -191,7 +199,7 @@ def load_layer(repo: Path, folder: Path) -> LayerSpec:
 def load_function(repo: Path, folder: Path) -> FunctionSpec:
     what = str(folder)
     data = _read_declaration(repo / folder / "function.json", what)
-    target = Target(str(data.get("runtime", DEFAULT_RUNTIME)), str(data.get("architecture", DEFAULT_ARCHITECTURE)))
+    target = _declared_target(data, what)
     handlers = data.get("handlers")
     if not isinstance(handlers, dict) or not handlers:
         raise BuildError(f"{what}: function.json needs a non-empty 'handlers' object (key -> module.function)")

@@ -301,7 +301,13 @@ def test_package_without_a_wheel_for_the_target_fails_naming_package_and_target(
             lambda fn: (fn / "function.json").write_text(
                 '{"handlers": {"x": "pure_fn.handler.handle"}, "architecture": "ppc"}'
             ),
-            "unknown architecture 'ppc'",
+            r"^functions/pure_fn: unknown architecture 'ppc' \(known: arm64, x86_64\)$",
+        ),
+        (
+            lambda fn: (fn / "function.json").write_text(
+                '{"handlers": {"x": "pure_fn.handler.handle"}, "runtime": "python2.7"}'
+            ),
+            r"^functions/pure_fn: unknown runtime 'python2.7'",
         ),
     ],
 )
