@@ -14,7 +14,7 @@ from botocore.config import Config
 from moto.core.config import default_user_config
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from scripts.emulator import gaps, hooks
+from scripts.emulator import fast_paths, gaps, hooks
 
 logger = logging.getLogger("scripts.emulator")
 
@@ -133,9 +133,10 @@ def _enable_stepfunctions_execution() -> None:
 
 
 def install() -> None:
-    """Install every patch into moto (idempotent): the Lambda execution hook and the gap fills."""
+    """Install every patch into moto (idempotent): the Lambda execution hook, the gap fills, the speed fixes."""
     hooks.install()
     gaps.install()
+    fast_paths.install()
 
 
 def _check_bindable(host: str, port: int) -> None:
