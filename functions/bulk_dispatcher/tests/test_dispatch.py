@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from bulk_dispatcher.dispatch import DispatchIncompleteError, DispatchRejectedError
 
+from shared.contracts import BulkOrderMessage
 from shared.errors import ValidationError
 
 Invoke = Callable[[object], dict[str, Any]]
@@ -93,3 +94,32 @@ def test_a_malformed_job_is_rejected(invoke: Invoke, queue: Any, event: object, 
         invoke(event)
 
     assert field in caught.value.fields
+
+
+@pytest.mark.parametrize("job_id", ["-leading-dash", "_leading_underscore"])
+def test_a_job_id_that_cannot_start_an_order_id_is_rejected_naming_it(invoke: Invoke, queue: Any, job_id: str) -> None:
+    # Given a job whose id cannot prefix an order id (an order id starts with a letter or digit)
+    event = {"job_id": job_id, "orders": [{"customer_id": "c-1", "items": [{"sku": "s", "quantity": 1, "price": "1"}]}]}
+
+    # When it is dispatched
+    with pytest.raises(ValidationError) as caught:
+        invoke(event)
+
+    # Then it is rejected naming job_id, and nothing is sent
+    assert list(caught.value.fields) == ["job_id"]
+    assert queue.bodies() == []
+
+
+def test_each_message_is_a_bulk_order_message_with_normalised_prices(invoke: Invoke, queue: Any) -> None:
+    # Given a job whose price has one decimal
+    line = {"sku": "sku-1", "quantity": 2, "price": "9.9"}
+    event = {"job_id": "job-9", "orders": [{"customer_id": "c-1", "items": [line]}]}
+
+    # When it is dispatched
+    invoke(event)
+
+    # Then the queue holds the shared contract's message, the price in the one money form
+    [body] = queue.bodies()
+    message = BulkOrderMessage.model_validate(body)
+    assert (message.job_id, message.index, message.order.order_id) == ("job-9", 0, "job-9-00000")
+    assert message.order.items[0].price == "9.90"
