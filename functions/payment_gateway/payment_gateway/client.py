@@ -17,6 +17,7 @@ retry after a timeout cannot charge twice.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -98,11 +99,14 @@ class RefundResult:
     amount: str
 
 
+_DELTA_SECONDS = re.compile(r"[0-9]{1,9}")
+
+
 def _provider_message(body: bytes) -> str:
     try:
         error = json.loads(body).get("error", {})
         return str(error.get("message") or error.get("code") or "no reason given")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return "no reason given"
 
 
@@ -156,7 +160,7 @@ class PaymentClient:
             raise PaymentApiError(f"payment API unreachable: {reason}") from None
         try:
             answer = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise PaymentApiError("payment API answered with a body that is not JSON") from None
         if not isinstance(answer, dict):
             raise PaymentApiError("payment API answered with JSON that is not an object")
@@ -168,7 +172,8 @@ class PaymentClient:
         if status == 402:
             return PaymentDeclinedError(f"payment declined: {message}")
         if status == 429:
-            seconds = float(retry_after) if retry_after and retry_after.isdigit() else None
+            # ASCII delta-seconds only: str.isdigit() also passes "²" and "١", which float() then refuses.
+            seconds = float(retry_after) if retry_after and _DELTA_SECONDS.fullmatch(retry_after) else None
             return ThrottleError("payment API is throttling requests", retry_after=seconds)
         if 400 <= status < 500:
             return PaymentRejectedError(f"payment API rejected the request ({status}): {message}")

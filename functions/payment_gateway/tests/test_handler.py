@@ -149,3 +149,77 @@ def test_missing_payment_url_is_a_500_whose_log_names_it(
     # Then the client gets a bare 500 and the log names the variable
     assert (status, body["error"]["message"]) == (500, "internal error")
     assert "missing PAYMENT_API_URL" in caplog.text
+
+
+CUSTOMER_CLAIMS = {
+    "client_id": "6q3l0s5kbu9vq2c8e0f3gh1ij2",
+    "scope": "aws.cognito.signin.user.admin",
+    "sub": "7d4e1a52-3c1f-4b8e-9a57-0c2b9f1e6d31",
+    "token_use": "access",
+    "username": "7d4e1a52-3c1f-4b8e-9a57-0c2b9f1e6d31",
+}
+
+
+def as_caller(sample: str, jwt: object) -> dict[str, Any]:
+    """A sample request sent with other authorizer output (``None``: no authorizer at all)."""
+    event = load_event("payment_gateway", sample)
+    if jwt is None:
+        del event["requestContext"]["authorizer"]
+    else:
+        event["requestContext"]["authorizer"] = {"jwt": jwt}
+    return event
+
+
+@pytest.mark.parametrize("sample", ["create_payment", "create_refund"])
+def test_a_customer_token_is_403_on_every_route_and_the_provider_is_never_called(
+    api_env: FakePaymentApi, lambda_context: Any, sample: str
+) -> None:
+    # Given a signed-in customer's token (no orders/payments scope)
+    event = as_caller(sample, {"claims": CUSTOMER_CLAIMS, "scopes": None})
+    # When it asks for a charge or a refund
+    status, body, _ = call(event, lambda_context)
+    # Then it is refused before the provider hears of it
+    assert (status, body["error"]["code"]) == (403, "forbidden")
+    assert "orders/payments scope" in body["error"]["message"]
+    assert api_env.calls == 0
+
+
+@pytest.mark.parametrize(
+    "jwt",
+    [
+        None,
+        {"claims": None},
+        {"claims": {"scope": "orders/payments"}},
+        {"claims": {"sub": ["x"], "scope": "orders/payments"}},
+    ],
+    ids=["no-authorizer", "null-claims", "no-sub", "list-sub"],
+)
+@pytest.mark.parametrize("sample", ["create_payment", "create_refund"])
+def test_no_or_odd_claims_are_401(api_env: FakePaymentApi, lambda_context: Any, sample: str, jwt: object) -> None:
+    # Given a request without a usable caller, even one claiming the scope
+    # When it reaches a route
+    status, body, _ = call(as_caller(sample, jwt), lambda_context)
+    # Then it is a 401 JSON error and nothing is charged
+    assert (status, body["error"]["code"]) == (401, "unauthorized")
+    assert api_env.calls == 0
+
+
+@pytest.mark.parametrize("amount", ["١٢", "１.００", "٣.١٤", "1２"])
+def test_amounts_in_non_ascii_digits_are_400(api_env: FakePaymentApi, lambda_context: Any, amount: str) -> None:
+    # Given amounts written with Arabic-Indic or full-width digits (which \d and Decimal() both accept)
+    # When they are posted
+    status, body, _ = call(charge_event({"order_id": "o-1", "amount": amount}), lambda_context)
+    # Then they are refused naming the amount
+    assert (status, list(body["error"]["details"]["fields"])) == (400, ["body.amount"])
+    assert api_env.calls == 0
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "clé", "line\nbreak", "€"])
+def test_an_idempotency_key_unfit_for_a_header_is_400(api_env: FakePaymentApi, lambda_context: Any, key: str) -> None:
+    # Given an Idempotency-Key that cannot travel on as an HTTP header
+    event = charge_event({"order_id": "o-1", "amount": "1.00"}, **{"idempotency-key": key})
+    # When it is posted
+    status, body, _ = call(event, lambda_context)
+    # Then the 400 names the header instead of the provider call failing
+    assert (status, list(body["error"]["details"]["fields"])) == (400, ["header.idempotency-key"])
+    assert api_env.calls == 0
