@@ -43,10 +43,10 @@ def test_sample_requests_get_a_form_from_the_zip(
     out = built_function("upload_url").invoke(
         "upload_url", load_event("upload_url", event_name), env={"UPLOADS_BUCKET": BUCKET}
     )
-    # Then it returns a form for uploads/<uuid>.<ext>
+    # Then it returns a form for uploads/<the caller's sub>/<uuid>.<ext>
     body = json.loads(out.result["body"])
     assert out.result["statusCode"] == status
-    assert body["key"].startswith("uploads/")
+    assert body["key"].startswith("uploads/7d4e1a52-3c1f-4b8e-9a57-0c2b9f1e6d31/")
     assert body["key"].endswith(f".{extension}")
     assert body["url"].startswith(aws_endpoint.url)
 

@@ -15,12 +15,24 @@ from upload_url.policy import EXPIRES_IN_SECONDS, MAX_BYTES
 
 from tests.support.lambda_zips import load_event
 
-KEY = re.compile(r"^uploads/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.(csv|jpg|png)$")
+USER = "7d4e1a52-3c1f-4b8e-9a57-0c2b9f1e6d31"  # the sub in the sample events' JWT claims
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+KEY = re.compile(rf"^uploads/{USER}/{UUID}\.(csv|jpg|png)$")
 
 
 def call(event: dict[str, Any], context: Any) -> tuple[int, dict[str, Any]]:
     response = lambda_handler(event, context)
     return response["statusCode"], json.loads(response["body"])
+
+
+def as_caller(jwt: object, sample: str = "create_upload_csv") -> dict[str, Any]:
+    """A sample request with other authorizer output (``None``: no authorizer at all)."""
+    event = copy.deepcopy(load_event("upload_url", sample))
+    if jwt is None:
+        del event["requestContext"]["authorizer"]
+    else:
+        event["requestContext"]["authorizer"] = {"jwt": jwt}
+    return event
 
 
 def with_body(body: object, **headers: str) -> dict[str, Any]:
@@ -39,7 +51,7 @@ def test_csv_request_gets_a_presigned_post_for_one_csv_key(bucket: str, lambda_c
     event = load_event("upload_url", "create_upload_csv")
     # When the function answers it
     status, body = call(event, lambda_context)
-    # Then the form targets a fresh uploads/<uuid>.csv key with that content type
+    # Then the form targets a fresh uploads/<user>/<uuid>.csv key with that content type
     assert status == 200
     assert KEY.match(body["key"])
     assert body["key"].endswith(".csv")
@@ -157,3 +169,43 @@ def test_missing_bucket_variable_is_a_500_without_internals(
     assert body["error"]["message"] == "internal error"
     assert "UPLOADS_BUCKET" not in json.dumps(body)
     assert "missing UPLOADS_BUCKET" in caplog.text
+
+
+def test_each_user_gets_forms_only_for_their_own_prefix(bucket: str, lambda_context: Any) -> None:
+    # Given alice (the samples' user) and bob, each asking for an upload
+    alice = call(load_event("upload_url", "create_upload_csv"), lambda_context)[1]
+    bob = call(as_caller({"claims": {"sub": "bob", "username": "bob"}, "scopes": None}), lambda_context)[1]
+    # Then bob's signed policy pins a key under uploads/bob/ only: his form can never write into alice's uploads
+    assert alice["key"].startswith(f"uploads/{USER}/")
+    assert re.fullmatch(rf"uploads/bob/{UUID}\.csv", bob["key"])
+    assert ["eq", "$key", bob["key"]] in policy_of(bob["fields"])["conditions"]
+
+
+def test_a_caller_cannot_choose_the_key(bucket: str, lambda_context: Any) -> None:
+    # Given bob asking for a form with alice's prefix as the key
+    event = with_body({"content_type": "text/csv", "size": 10, "key": f"uploads/{USER}/x.csv"})
+    event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = "bob"
+    # When the function answers it
+    status, body = call(event, lambda_context)
+    # Then the field is refused, not honoured
+    assert (status, list(body["error"]["details"]["fields"])) == (400, ["body.key"])
+
+
+@pytest.mark.parametrize(
+    "jwt",
+    [
+        None,
+        {"claims": None},
+        {"claims": {"username": "alice"}},
+        {"claims": {"sub": "../alice"}},
+        {"claims": {"sub": 7}},
+    ],
+    ids=["no-authorizer", "null-claims", "no-sub", "path-sub", "number-sub"],
+)
+def test_no_or_odd_claims_are_401(bucket: str, lambda_context: Any, jwt: object) -> None:
+    # Given a request without a usable JWT sub claim
+    # When the function answers it
+    status, body = call(as_caller(jwt), lambda_context)
+    # Then it is a 401 JSON error: no form is signed for nobody (or for a path-like "user")
+    assert (status, body["error"]["code"]) == (401, "unauthorized")
+    assert "fields" not in body

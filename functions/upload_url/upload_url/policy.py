@@ -1,4 +1,4 @@
-"""What a client may upload: content types, size limits, expiry and the object key. No AWS in here."""
+"""What a client may upload: content types, size limits, expiry and the object key (per user). No AWS in here."""
 
 from __future__ import annotations
 
@@ -46,11 +46,15 @@ class UploadPlan:
     expires_in: int
 
 
-def plan_upload(request: UploadRequest, *, new_id: str | None = None) -> UploadPlan:
-    """A fresh key under ``uploads/`` whose extension matches the content type; size capped at the declared size."""
+def plan_upload(request: UploadRequest, *, owner: str, new_id: str | None = None) -> UploadPlan:
+    """A fresh key under the owner's ``uploads/<owner>/``, extension from the content type, size capped as declared.
+
+    ``owner`` is the caller's user id (``shared.identity``: ``[A-Za-z0-9][A-Za-z0-9._@:-]*``, so never ``..`` or
+    ``/``): one user's form can only ever write under that user's own prefix.
+    """
     object_id = new_id or str(uuid.uuid4())
     return UploadPlan(
-        key=f"{PREFIX}{object_id}.{EXTENSIONS[request.content_type]}",
+        key=f"{PREFIX}{owner}/{object_id}.{EXTENSIONS[request.content_type]}",
         content_type=request.content_type,
         max_bytes=request.size,
         expires_in=EXPIRES_IN_SECONDS,
