@@ -138,6 +138,13 @@ class DataPlane:
         finally:
             pool.release_slot()
 
+    def concurrency_limit(self, function_name_or_arn: str) -> int:
+        """How many invocations of the function can run at once here: its reserved concurrency, else the local
+        default. Event sources size their pollers to it, so no batch waits for a worker while its messages'
+        visibility timeout runs out."""
+        spec, _ = self.catalog.resolve(function_name_or_arn, None)
+        return spec.reserved_concurrency if spec.reserved_concurrency is not None else self.default_concurrency
+
     def invoke_async(self, function_name_or_arn: str, payload: bytes, qualifier: str | None = None) -> None:
         """InvocationType=Event: validated now, run later by the async dispatcher (retries, destinations).
 

@@ -363,7 +363,12 @@ class Stack:
             return
         options = EventSourceOptions(region=self.options.region, time_scale=self.options.time_scale)
         # The events Protocol names the first parameter function_name; DataPlane.invoke's is function_name_or_arn.
-        self.events = EventSources(self.data_plane.invoke, self.info.emulator_url, options)  # type: ignore[arg-type]
+        self.events = EventSources(
+            self.data_plane.invoke,  # type: ignore[arg-type]
+            self.info.emulator_url,
+            options,
+            concurrency_limit=self.data_plane.concurrency_limit,
+        )
         self.data_plane.async_dispatcher = self.events.async_invoker.submit
         self.events.start()
         self._stops.append(("event sources", self.events.stop))

@@ -296,6 +296,20 @@ def test_without_reserved_concurrency_the_local_pool_queues_instead_of_throttlin
     assert len(set(results)) <= 2
 
 
+def test_concurrency_limit_is_the_reserved_concurrency_else_the_local_pool(
+    deploy: Deploy, emulator: Emulator, tmp_path: Path
+) -> None:
+    # Given one function with reserved concurrency 3 and one without, on a data plane whose local pool is 2
+    reserved = deploy("def handler(event, context):\n    return 1\n", reserved=3)
+    unreserved = deploy("def handler(event, context):\n    return 1\n")
+    with DataPlane(emulator.url, run_dir=tmp_path / "run", default_concurrency=2, config_ttl_s=0) as plane:
+        # When event sources ask how many invocations of each can run at once
+        limits = (plane.concurrency_limit(reserved), plane.concurrency_limit(unreserved))
+
+    # Then the reserved one answers its reservation and the other the local pool
+    assert limits == (3, 2)
+
+
 def test_layers_are_importable_after_the_function_code(
     deploy: Deploy, data_plane: DataPlane, lambda_client: Any, make_zip: Zip
 ) -> None:

@@ -10,7 +10,7 @@ from scripts.local.events.aws import AwsClients
 from scripts.local.events.invoke import Invoke
 from scripts.local.events.moto_routes import MotoLambdaRoutes
 from scripts.local.events.schedules import Clock, ScheduleRunner
-from scripts.local.events.sqs_source import SqsEventSources
+from scripts.local.events.sqs_source import ConcurrencyLimit, SqsEventSources
 
 __all__ = ["EventSourceOptions", "EventSources"]
 
@@ -34,11 +34,19 @@ class EventSourceOptions:
 class EventSources:
     """Starts and stops SQS mappings, the async invoke queue, schedules and the moto delivery routes.
 
-    ``invoke`` is the runtime's synchronous invoke (``DataPlane.invoke``); ``endpoint_url`` is the emulator.
+    ``invoke`` is the runtime's synchronous invoke (``DataPlane.invoke``); ``endpoint_url`` is the emulator;
+    ``concurrency_limit`` (``DataPlane.concurrency_limit``) caps each SQS mapping's pollers at what can run.
     Invoke API calls with ``InvocationType=Event`` should be handed to ``async_invoker.submit``.
     """
 
-    def __init__(self, invoke: Invoke, endpoint_url: str, options: EventSourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        invoke: Invoke,
+        endpoint_url: str,
+        options: EventSourceOptions | None = None,
+        *,
+        concurrency_limit: ConcurrencyLimit | None = None,
+    ) -> None:
         self.options = options or EventSourceOptions()
         self.clients = AwsClients(endpoint_url, self.options.region)
         self.async_invoker = AsyncInvoker(
@@ -50,6 +58,7 @@ class EventSources:
             refresh_interval_s=self.options.refresh_interval_s,
             poll_wait_s=self.options.sqs_poll_wait_s,
             default_concurrency=self.options.sqs_default_concurrency,
+            concurrency_limit=concurrency_limit,
         )
         self.schedules = ScheduleRunner(
             self.async_invoker.submit,

@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,9 @@ __all__ = ["SqsEventSources", "SqsMapping", "SqsPoller", "SqsPollerStats", "buil
 log = logging.getLogger("local.events.sqs")
 
 _RECEIVE_MAX = 10  # ReceiveMessage returns at most 10 messages per call
+
+# How many invocations of a function (name or ARN) the data plane can run at once (DataPlane.concurrency_limit).
+ConcurrencyLimit = Callable[[str], int]
 
 
 @dataclass(frozen=True)
@@ -131,13 +135,28 @@ class SqsPollerStats:
 
 
 class SqsPoller:
-    """Polls one queue for one mapping with ``max_concurrency`` threads (each runs one batch at a time)."""
+    """Polls one queue for one mapping with ``max_concurrency`` threads (each runs one batch at a time).
 
-    def __init__(self, mapping: SqsMapping, invoke: Invoke, clients: AwsClients, *, poll_wait_s: int = 1) -> None:
+    With ``concurrency_limit``, no more threads than the data plane can run invocations of the function at once:
+    a poller holding a batch while it waits for a worker would let the messages' visibility timeout run out,
+    and their redelivery would count a receive against good messages (Lambda only polls with concurrency it has).
+    """
+
+    def __init__(
+        self,
+        mapping: SqsMapping,
+        invoke: Invoke,
+        clients: AwsClients,
+        *,
+        poll_wait_s: int = 1,
+        concurrency_limit: ConcurrencyLimit | None = None,
+    ) -> None:
         self.mapping = mapping
         self._invoke = invoke
         self._clients = clients
         self._poll_wait_s = poll_wait_s
+        self._concurrency_limit = concurrency_limit
+        self.concurrency = mapping.max_concurrency
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -147,18 +166,22 @@ class SqsPoller:
 
     def start(self) -> None:
         self._queue_url = self._clients.queue_url(self.mapping.queue_arn)
+        self.concurrency = self.mapping.max_concurrency
+        if self._concurrency_limit is not None:
+            self.concurrency = max(1, min(self.concurrency, self._concurrency_limit(self.mapping.function_arn)))
         self._threads = [
             threading.Thread(target=self._run, name=f"sqs-{self.mapping.uuid[:8]}-{i}", daemon=True)
-            for i in range(self.mapping.max_concurrency)
+            for i in range(self.concurrency)
         ]
         for thread in self._threads:
             thread.start()
         log.info(
-            "polling %s for %s (batch %d, window %.1fs, concurrency %d)",
+            "polling %s for %s (batch %d, window %.1fs, concurrency %d of maximum %d)",
             self.mapping.queue_arn,
             self.mapping.function_arn,
             self.mapping.batch_size,
             self.mapping.batching_window_s,
+            self.concurrency,
             self.mapping.max_concurrency,
         )
 
@@ -280,12 +303,14 @@ class SqsEventSources:
         refresh_interval_s: float = 2.0,
         poll_wait_s: int = 1,
         default_concurrency: int = 5,
+        concurrency_limit: ConcurrencyLimit | None = None,
     ) -> None:
         self._invoke = invoke
         self._clients = clients
         self._refresh_interval_s = refresh_interval_s
         self._poll_wait_s = poll_wait_s
         self._default_concurrency = default_concurrency
+        self._concurrency_limit = concurrency_limit
         self.pollers: dict[str, SqsPoller] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -319,7 +344,13 @@ class SqsEventSources:
                     self.pollers.pop(uuid).stop()
             for uuid, mapping in wanted.items():
                 if uuid not in self.pollers:
-                    poller = SqsPoller(mapping, self._invoke, self._clients, poll_wait_s=self._poll_wait_s)
+                    poller = SqsPoller(
+                        mapping,
+                        self._invoke,
+                        self._clients,
+                        poll_wait_s=self._poll_wait_s,
+                        concurrency_limit=self._concurrency_limit,
+                    )
                     try:
                         poller.start()
                     except Exception:  # e.g. its queue was deleted; logged, retried at the next refresh

@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser.models import SqsModel
 
 from scripts.local.events.aws import AwsClients
-from scripts.local.events.sources import EventSources
+from scripts.local.events.sources import EventSourceOptions, EventSources
 from scripts.local.events.sqs_source import failed_message_ids
 from tests.local.events.helpers import LocalFunctions, wait_until
 
@@ -250,3 +250,70 @@ def test_invalid_partial_batch_response_fails_the_whole_batch() -> None:
     assert failed_message_ids(b'{"batchItemFailures": []}', ids) == set()
     assert failed_message_ids(b"null", ids) == set()
     assert failed_message_ids(b'{"batchItemFailures": [{"itemIdentifier": "m2"}]}', ids) == {"m2"}
+
+
+def test_pollers_never_outnumber_what_the_data_plane_can_run(
+    clients: AwsClients, functions: LocalFunctions, emulator_url: str
+) -> None:
+    # Given MaximumConcurrency 5 but a data plane that runs 1 invocation of the function at a time
+    url, arn = _queue(clients, "orders", VisibilityTimeout="30")
+    lock = threading.Lock()
+    running = [0]
+    peak = [0]
+
+    def consume(event: dict[str, Any], _context: object) -> None:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        with lock:
+            running[0] -= 1
+
+    functions.create("worker", consume)
+    clients.client("lambda").create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="worker", BatchSize=1, ScalingConfig={"MaximumConcurrency": 5}
+    )
+    asked: list[str] = []
+
+    def limit(function: str) -> int:
+        asked.append(function)
+        return 1
+
+    _send(clients, url, *[f"m{i}" for i in range(4)])
+
+    # When the mapping drains the queue
+    sources = EventSources(
+        functions.invoke, emulator_url, EventSourceOptions(refresh_interval_s=0.5), concurrency_limit=limit
+    )
+    sources.start()
+    try:
+        assert wait_until(lambda: len(functions.events("worker")) == 4, 15)
+        (poller,) = sources.sqs.pollers.values()
+    finally:
+        sources.stop()
+
+    # Then one poller ran (no batch waited for a worker while its visibility timeout ran), asked about the function
+    assert poller.concurrency == 1
+    assert peak[0] == 1
+    assert asked
+    assert asked[0].endswith(":worker")
+
+
+def test_a_larger_data_plane_limit_keeps_the_mappings_maximum(
+    clients: AwsClients, functions: LocalFunctions, emulator_url: str
+) -> None:
+    _, arn = _queue(clients, "orders", VisibilityTimeout="30")
+    functions.create("worker", lambda event, context: None)
+    clients.client("lambda").create_event_source_mapping(
+        EventSourceArn=arn, FunctionName="worker", BatchSize=1, ScalingConfig={"MaximumConcurrency": 2}
+    )
+
+    sources = EventSources(
+        functions.invoke, emulator_url, EventSourceOptions(refresh_interval_s=0.5), concurrency_limit=lambda _: 10
+    )
+    sources.start()
+    try:
+        (poller,) = sources.sqs.pollers.values()
+    finally:
+        sources.stop()
+
+    assert poller.concurrency == 2
