@@ -68,3 +68,6 @@ clean: ## Remove build output (keeps .venv)
 
 # Local stack targets (make up / down / invoke / logs) live in their own file.
 -include make/local.mk
+
+# Generated documentation (make diagram).
+-include make/docs.mk
