@@ -195,3 +195,13 @@ def test_every_function_folder_has_a_sample_event_for_make_invoke() -> None:
     for declaration in sorted(Path(guide.REPO / "functions").glob("*/function.json")):
         for key in json.loads(declaration.read_text())["handlers"]:
             assert guide.sample_event(key).parent == declaration.parent / "events"
+
+
+def test_the_readme_quick_start_shows_exactly_what_make_up_prints() -> None:
+    # Given the README's quick start
+    readme = (guide.REPO / "README.md").read_text()
+    # When the commands `make up` prints for the default stack are looked up in it
+    printed = guide.first_curls("http://127.0.0.1:3000", guide.DEFAULT_LOCAL_DIR)
+    # Then each is there verbatim, so a reader copies what the stack prints
+    for line in printed:
+        assert f"\n{line}\n" in readme, line
