@@ -87,7 +87,7 @@ class OrderTable:
 
     def put_all(self, orders: Iterable[Order]) -> BatchWriteResult:
         """Write many orders in batches (a re-imported order id is overwritten with the new content)."""
-        return batch_write(self.table_name, [to_item(order) for order in orders])
+        return batch_write(self.table_name, puts=[to_item(order) for order in orders])
 
     def remove_new(self, order_id: str) -> None:
         """Undo :meth:`insert` of an order nobody has seen yet (still PENDING)."""
