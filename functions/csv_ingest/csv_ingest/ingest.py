@@ -1,8 +1,8 @@
 """Read order rows from a text stream with the csv module, validate each, write good ones in batches.
 
-No AWS shapes here: the caller supplies the stream (an S3 body), ``write`` (a batch of ≤ 25 items → the
-items that could not be written) and ``reject`` (one bad row for the errors report). Memory stays bounded
-by one batch whatever the file size: rows are read one at a time and never collected.
+No AWS shapes here: the caller supplies the stream (an S3 body), ``write`` (a batch of ≤ 25 orders → how many
+could not be written) and ``reject`` (one bad row for the errors report). Memory stays bounded by one batch
+whatever the file size: rows are read one at a time and never collected.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pydantic
 from csv_ingest.rows import REQUIRED_COLUMNS, OrderRow
 from shared.dynamo import BATCH_SIZE
 from shared.errors import NonRetryableError
+from shared.orders import Order
 
-Item = dict[str, Any]
-WriteBatch = Callable[[list[Item]], Sequence[Item]]
+WriteBatch = Callable[[list[Order]], int]
 RejectRow = Callable[[int, str, Sequence[str]], None]
 
 
@@ -61,19 +61,19 @@ def _problems(exc: pydantic.ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False))
 
 
-def ingest(stream: Iterable[str], *, source: str, write: WriteBatch, reject: RejectRow) -> IngestSummary:
+def ingest(stream: Iterable[str], *, write: WriteBatch, reject: RejectRow) -> IngestSummary:
     """Ingest every row of ``stream`` (text, opened with ``newline=""`` as the csv module requires)."""
     reader = csv.reader(stream)
     columns = _header(reader)
     width = max(columns.values()) + 1
     summary = IngestSummary()
-    batch: dict[str, Item] = {}  # order_id → item; a batch may not name one key twice
+    batch: dict[str, Order] = {}  # order_id → order; a batch may not name one key twice
 
     def flush() -> None:
         if batch:
-            failed = write(list(batch.values()))
-            summary.written += len(batch) - len(failed)
-            summary.unwritten += len(failed)
+            unwritten = write(list(batch.values()))
+            summary.written += len(batch) - unwritten
+            summary.unwritten += unwritten
             batch.clear()
 
     while True:
@@ -96,14 +96,14 @@ def ingest(stream: Iterable[str], *, source: str, write: WriteBatch, reject: Rej
             summary.rejected += 1
             continue
         try:
-            order = OrderRow.model_validate({name: row[index] for name, index in columns.items()})
+            order = OrderRow.model_validate({name: row[index] for name, index in columns.items()}).order()
         except pydantic.ValidationError as exc:
             reject(line, _problems(exc), row)
             summary.rejected += 1
             continue
         if order.order_id in batch:
             flush()  # keep file order: the later row overwrites the earlier one
-        batch[order.order_id] = order.item(source=source)
+        batch[order.order_id] = order
         if len(batch) == BATCH_SIZE:
             flush()
     flush()

@@ -1,15 +1,20 @@
-"""The CSV contract: required columns and one validated order row → one orders-table item."""
+"""The CSV contract: the required columns, and one validated row → one ``shared.orders.Order`` (source ``csv``).
+
+A row is an order summary: the order has no lines, its ``total`` is the file's, and it was last updated when it
+was created. Ids, statuses, money and time follow ``shared.orders``.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC
 from decimal import Decimal
-from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from shared.orders import Currency, Identifier, Order, OrderStatus, format_timestamp, money
 
 REQUIRED_COLUMNS = ("order_id", "customer_id", "status", "total", "currency", "created_at")
-OrderStatus = Literal["PENDING", "CONFIRMED", "SHIPPED", "DELIVERED", "CANCELLED"]
+MAX_TOTAL = Decimal(10) ** 18  # shared.orders.Money holds at most 18 digits before the point
 
 
 class OrderRow(BaseModel):
@@ -17,26 +22,33 @@ class OrderRow(BaseModel):
 
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="ignore")
 
-    order_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-    customer_id: str = Field(min_length=1, max_length=128)
+    order_id: Identifier
+    customer_id: Identifier
     status: OrderStatus
-    total: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    total: Decimal = Field(gt=0, lt=MAX_TOTAL, decimal_places=2)
+    currency: Currency
     created_at: AwareDatetime
 
-    def item(self, *, source: str) -> dict[str, Any]:
-        """The orders-table item: deterministic keys, so writing the same row again overwrites, never duplicates."""
-        created = self.created_at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        return {
-            "pk": f"ORDER#{self.order_id}",
-            "sk": "ORDER",
-            "gsi1pk": f"STATUS#{self.status}",
-            "gsi1sk": f"{created}#{self.order_id}",
-            "order_id": self.order_id,
-            "customer_id": self.customer_id,
-            "status": self.status,
-            "total_cents": int(self.total * 100),
-            "currency": self.currency,
-            "created_at": created,
-            "source": source,
-        }
+    @field_validator("created_at")
+    @classmethod
+    def _representable_in_utc(cls, moment: AwareDatetime) -> AwareDatetime:
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("is out of range once converted to UTC") from None
+        return moment
+
+    def order(self) -> Order:
+        """The order this row describes: same id, same item, so writing the row again overwrites, never duplicates."""
+        created = format_timestamp(self.created_at)
+        return Order(
+            order_id=self.order_id,
+            customer_id=self.customer_id,
+            status=self.status,
+            items=[],
+            total=money(self.total),
+            currency=self.currency,
+            created_at=created,
+            updated_at=created,
+            source="csv",
+        )

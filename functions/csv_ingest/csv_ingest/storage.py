@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import IO, Any, cast
 
@@ -14,12 +14,14 @@ from botocore.response import StreamingBody
 
 from csv_ingest.objects import ObjectRef
 from shared import aws
-from shared.dynamo import batch_write
 from shared.errors import ServiceUnavailableError, classify
+from shared.order_store import OrderTable
+from shared.orders import Order
 
 REPORT_MEMORY_LIMIT = 1024 * 1024  # bytes of report kept in memory before it spills to /tmp
 
-Item = dict[str, Any]
+# The marker's own states (csv_ingest owns the INGEST# items in the orders table).
+IN_PROGRESS, COMPLETED, MISSING = "IN_PROGRESS", "COMPLETED", "MISSING"
 
 
 def _get(ref: ObjectRef) -> Any:
@@ -87,21 +89,24 @@ class ErrorReport:
         self._text.close()
 
 
-def batch_writer(table_name: str) -> Any:
-    """``write(items) → items still unwritten`` over shared.dynamo.batch_write (UnprocessedItems retried)."""
+def batch_writer(table_name: str) -> Callable[[list[Order]], int]:
+    """``write(orders) → how many are still unwritten`` over OrderTable.put_all (UnprocessedItems retried)."""
+    table = OrderTable(table_name)
 
-    def write(items: list[Item]) -> list[Item]:
+    def write(orders: list[Order]) -> int:
         try:
-            result = batch_write(table_name, puts=items)
+            result = table.put_all(orders)
         except ClientError as exc:
             raise transient(exc, "write orders") from exc
-        return [request["PutRequest"]["Item"] for request in result.failed]
+        return len(result.failed)
 
     return write
 
 
 class IngestMarker:
-    """``pk=INGEST#<bucket>/<key>, sk=VERSION#<version>`` in the orders table: IN_PROGRESS → COMPLETED."""
+    """``pk=INGEST#<bucket>/<key>, sk=VERSION#<version>`` in the orders table: IN_PROGRESS → COMPLETED, or
+    IN_PROGRESS → MISSING when a retry finds the object gone (MISSING, like IN_PROGRESS, lets the same version
+    be ingested should it appear again)."""
 
     def __init__(self, table_name: str, ref: ObjectRef) -> None:
         self.table_name = table_name
@@ -114,10 +119,10 @@ class IngestMarker:
         """False when this version was already ingested completely; True otherwise (first or resumed run)."""
         try:
             self._table().put_item(
-                Item={**self.key, "status": "IN_PROGRESS", "started_at": started_at},
+                Item={**self.key, "status": IN_PROGRESS, "started_at": started_at},
                 ConditionExpression="attribute_not_exists(pk) OR #status <> :completed",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":completed": "COMPLETED"},
+                ExpressionAttributeValues={":completed": COMPLETED},
             )
         except ClientError as exc:
             if _error_code(exc) == "ConditionalCheckFailedException":
@@ -131,7 +136,21 @@ class IngestMarker:
                 Key=self.key,
                 UpdateExpression="SET #status = :completed, summary = :summary, finished_at = :at",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":completed": "COMPLETED", ":summary": summary, ":at": finished_at},
+                ExpressionAttributeValues={":completed": COMPLETED, ":summary": summary, ":at": finished_at},
             )
         except ClientError as exc:
             raise transient(exc, "mark ingest completed") from exc
+
+    def finish_missing(self, finished_at: str) -> None:
+        """End an ingest an earlier attempt started (IN_PROGRESS) whose object is gone; no marker: nothing to do."""
+        try:
+            self._table().update_item(
+                Key=self.key,
+                UpdateExpression="SET #status = :missing, finished_at = :at",
+                ConditionExpression="#status = :in_progress",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":missing": MISSING, ":in_progress": IN_PROGRESS, ":at": finished_at},
+            )
+        except ClientError as exc:
+            if _error_code(exc) != "ConditionalCheckFailedException":
+                raise transient(exc, "mark ingest missing") from exc

@@ -8,9 +8,11 @@ from typing import Any
 
 import boto3
 import pytest
+from boto3.dynamodb.types import TypeDeserializer
 
 from shared.observability import metrics
-from tests.support.aws_fixtures import create_table
+from shared.orders import Order, from_item, is_order_item
+from tests.support.aws_fixtures import create_orders_table as create_shared_orders_table
 
 BUCKET, TABLE = "orders-uploads", "orders"
 HEADER = "order_id,customer_id,status,total,currency,created_at"
@@ -35,7 +37,7 @@ def csv_bytes(*lines: str, bom: bool = False, newline: str = "\r\n") -> bytes:
 
 
 def create_orders_table(dynamodb: Any) -> None:
-    create_table(dynamodb, TABLE, gsi1=True)
+    create_shared_orders_table(dynamodb, TABLE)
 
 
 def s3_event(key: str, *, version_id: str | None = None, etag: str = "etag-1") -> dict[str, Any]:
@@ -54,8 +56,16 @@ def s3_event(key: str, *, version_id: str | None = None, etag: str = "etag-1") -
 
 
 def order_items(dynamodb: Any) -> list[dict[str, Any]]:
+    """Every order item in the table (ingest markers left out), in DynamoDB's typed form."""
     items = dynamodb.scan(TableName=TABLE)["Items"]
-    return [item for item in items if item["sk"]["S"] == "ORDER"]
+    return [item for item in items if is_order_item({"sk": item["sk"]["S"]})]
+
+
+def stored_orders(dynamodb: Any) -> list[Order]:
+    """Every stored order, read back the way every reader reads it (``shared.orders.from_item``), by id."""
+    deserializer = TypeDeserializer()
+    plain = [{name: deserializer.deserialize(value) for name, value in item.items()} for item in order_items(dynamodb)]
+    return sorted((from_item(item) for item in plain), key=lambda order: order.order_id)
 
 
 @pytest.fixture

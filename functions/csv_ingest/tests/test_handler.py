@@ -9,8 +9,18 @@ from typing import Any
 import pytest
 from csv_ingest import handler, storage
 
-from functions.csv_ingest.tests.conftest import BUCKET, HEADER, TABLE, csv_bytes, order_items, row, s3_event
+from functions.csv_ingest.tests.conftest import (
+    BUCKET,
+    HEADER,
+    TABLE,
+    csv_bytes,
+    order_items,
+    row,
+    s3_event,
+    stored_orders,
+)
 from shared.errors import RetryableError
+from shared.orders import Order, OrderStatus, status_index_key
 
 
 class Context:
@@ -35,7 +45,7 @@ def test_good_rows_become_orders_and_bad_rows_go_to_the_report(ingest_env: dict[
     upload(ingest_env, key, csv_bytes(HEADER, row(1), row(2, currency="euro"), row(3), bom=True))
     # When the notification arrives
     result = handler.lambda_handler(s3_event(key), Context())
-    # Then the two good rows are orders, indexed by status, and the bad one is reported with its line
+    # Then the two good rows are orders every reader can read, indexed by status; the bad one is reported
     assert result["files"] == [
         {
             "key": key,
@@ -48,9 +58,16 @@ def test_good_rows_become_orders_and_bad_rows_go_to_the_report(ingest_env: dict[
             "report_key": "reports/2026/November orders(1).csv.errors.csv",
         }
     ]
-    items = order_items(ingest_env["dynamodb"])
-    assert sorted(item["pk"]["S"] for item in items) == ["ORDER#o-000001", "ORDER#o-000003"]
-    assert {item["gsi1pk"]["S"] for item in items} == {"STATUS#PENDING"}
+    orders = stored_orders(ingest_env["dynamodb"])
+    assert [order.order_id for order in orders] == ["o-000001", "o-000003"]
+    assert {(order.status, order.source, order.total, order.currency) for order in orders} == {
+        (OrderStatus.PENDING, "csv", "45.99", "EUR")
+    }
+    assert {order.created_at for order in orders} == {"2026-11-23T09:15:00.000Z"}
+    items = sorted(order_items(ingest_env["dynamodb"]), key=lambda item: item["order_id"]["S"])
+    for item, order in zip(items, orders, strict=True):
+        index = status_index_key(order.status, created_at=order.created_at, order_id=order.order_id)
+        assert {name: item[name]["S"] for name in index} == index
     report = report_rows(ingest_env, "reports/2026/November orders(1).csv.errors.csv")
     assert report[0] == ["line", "error", "fields"]
     assert report[1][:2] == ["3", "currency: String should match pattern '^[A-Z]{3}$'"]
@@ -77,11 +94,11 @@ def test_an_interrupted_run_is_resumed_without_duplicates(ingest_env: dict[str, 
     def flaky_writer(table: str) -> Any:
         write = real_writer(table)
 
-        def wrapped(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            if refusing["left"] and len(items) == 25:
+        def wrapped(orders: list[Order]) -> int:
+            if refusing["left"] and len(orders) == 25:
                 refusing["left"] -= 1
-                return items  # every item "unprocessed" after batch_write's own retries
-            return write(items)
+                return len(orders)  # every order "unprocessed" after batch_write's own retries
+            return write(orders)
 
         return wrapped
 
@@ -102,7 +119,7 @@ def test_a_new_version_of_the_same_key_is_ingested(ingest_env: dict[str, Any]) -
     upload(ingest_env, key, csv_bytes(HEADER, row(1, status="SHIPPED")))
     result = handler.lambda_handler(s3_event(key, etag="v2"), Context())
     assert result["files"][0]["status"] == "ingested"
-    assert order_items(ingest_env["dynamodb"])[0]["status"]["S"] == "SHIPPED"
+    assert [order.status for order in stored_orders(ingest_env["dynamodb"])] == [OrderStatus.SHIPPED]
 
 
 @pytest.mark.parametrize("key", ["uploads/photo.jpg", "incoming/orders.csv", "reports/orders.csv.errors.csv"])
@@ -122,9 +139,69 @@ def test_a_file_without_required_columns_is_rejected_with_a_report(ingest_env: d
     assert report_rows(ingest_env, "reports/wrong.csv.errors.csv")[1][0] == "1"
 
 
+def markers(env: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Every ingest marker in the orders table: (pk, sk, status)."""
+    items = env["dynamodb"].scan(TableName=TABLE)["Items"]
+    found = [item for item in items if item["pk"]["S"].startswith("INGEST#")]
+    return [(m["pk"]["S"], m["sk"]["S"], m["status"]["S"]) for m in found]
+
+
 def test_an_object_deleted_before_processing_is_skipped(ingest_env: dict[str, Any]) -> None:
     result = handler.lambda_handler(s3_event("uploads/gone.csv"), Context())
     assert result["files"][0]["status"] == "missing"
+
+
+def test_a_missing_object_leaves_no_ingest_in_progress(ingest_env: dict[str, Any]) -> None:
+    # Given a notification for an object that no longer exists
+    event = s3_event("uploads/gone.csv")
+
+    # When it is processed
+    handler.lambda_handler(event, Context())
+
+    # Then no marker claims an ingest of it is in progress
+    assert [marker for marker in markers(ingest_env) if marker[2] == "IN_PROGRESS"] == []
+
+
+def test_a_retry_that_finds_the_object_gone_finishes_the_started_marker(
+    ingest_env: dict[str, Any], monkeypatch: Any
+) -> None:
+    # Given a first run that started the marker and then failed to write (Lambda will retry the event)
+    key = "uploads/orders.csv"
+    upload(ingest_env, key, csv_bytes(HEADER, row(1)))
+    monkeypatch.setattr("csv_ingest.pipeline.batch_writer", lambda table: len)
+    with pytest.raises(RetryableError):
+        handler.lambda_handler(s3_event(key), Context())
+    assert markers(ingest_env)[0][2] == "IN_PROGRESS"
+
+    # When the object is deleted before the retry arrives
+    ingest_env["s3"].delete_object(Bucket=BUCKET, Key=key)
+    result = handler.lambda_handler(s3_event(key), Context())
+
+    # Then the retry reports it missing and the marker no longer says the ingest is in progress
+    assert result["files"][0]["status"] == "missing"
+    assert markers(ingest_env) == [(f"INGEST#{BUCKET}/{key}", "VERSION#etag-1", "MISSING")]
+
+
+def test_the_same_content_uploaded_again_after_it_went_missing_is_ingested(
+    ingest_env: dict[str, Any], monkeypatch: Any
+) -> None:
+    # Given an ingest of a file that was deleted before its retry (its marker finished as missing)
+    key = "uploads/orders.csv"
+    upload(ingest_env, key, csv_bytes(HEADER, row(1)))
+    with monkeypatch.context() as patch:
+        patch.setattr("csv_ingest.pipeline.batch_writer", lambda table: len)
+        with pytest.raises(RetryableError):
+            handler.lambda_handler(s3_event(key), Context())
+    ingest_env["s3"].delete_object(Bucket=BUCKET, Key=key)
+    handler.lambda_handler(s3_event(key), Context())
+
+    # When the same bytes (same ETag) are uploaded again and their notification arrives
+    upload(ingest_env, key, csv_bytes(HEADER, row(1)))
+    result = handler.lambda_handler(s3_event(key), Context())
+
+    # Then they are ingested, not taken for already ingested
+    assert result["files"][0]["status"] == "ingested"
+    assert len(order_items(ingest_env["dynamodb"])) == 1
 
 
 def test_missing_orders_table_variable_is_named(ingest_env: dict[str, Any], monkeypatch: Any) -> None:

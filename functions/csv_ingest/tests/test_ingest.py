@@ -13,17 +13,18 @@ from csv_ingest.ingest import BadFileError, IngestSummary, ingest
 from csv_ingest.storage import ErrorReport, text_stream
 
 from functions.csv_ingest.tests.conftest import HEADER, csv_bytes, row
+from shared.orders import Order, OrderStatus
 
 
 class Recorder:
     def __init__(self, fail_every: int = 0) -> None:
-        self.batches: list[list[dict[str, Any]]] = []
+        self.batches: list[list[Order]] = []
         self.rejected: list[tuple[int, str, list[str]]] = []
         self.fail_every = fail_every
 
-    def write(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        self.batches.append(items)
-        return items[:1] if self.fail_every and len(self.batches) % self.fail_every == 0 else []
+    def write(self, orders: list[Order]) -> int:
+        self.batches.append(orders)
+        return 1 if self.fail_every and len(self.batches) % self.fail_every == 0 else 0
 
     def reject(self, line: int, error: str, fields: Any) -> None:
         self.rejected.append((line, error, list(fields)))
@@ -31,22 +32,35 @@ class Recorder:
 
 def run(data: bytes, recorder: Recorder | None = None) -> tuple[IngestSummary, Recorder]:
     recorder = recorder or Recorder()
-    summary = ingest(text_stream(io.BytesIO(data)), source="s3://b/k", write=recorder.write, reject=recorder.reject)
+    summary = ingest(text_stream(io.BytesIO(data)), write=recorder.write, reject=recorder.reject)
     return summary, recorder
 
 
 def test_quoted_fields_with_commas_quotes_and_newlines_survive() -> None:
-    # Given a customer id holding a comma, a doubled quote and a CRLF inside quotes
-    data = csv_bytes(HEADER, row(1, customer_id='"Smith, ""J""\r\nLtd"'))
+    # Given a quoted customer id, and a notes column holding a comma, a doubled quote and a CRLF inside quotes
+    note = '"Smith, ""J""\r\nLtd"'
+    quoted_id = '"c-1"'
+    data = csv_bytes(
+        HEADER + ",notes",
+        row(1, customer_id=quoted_id) + "," + note,
+        row(2, currency="euro") + "," + note,
+        row(3) + ",plain",
+    )
+
+    # When it is ingested
     summary, recorder = run(data)
-    assert summary.written == 1
-    assert recorder.batches[0][0]["customer_id"] == 'Smith, "J"\r\nLtd'
+
+    # Then the quotes are gone from the id, and the rejected row's fields (numbered by file line) keep the note whole
+    assert (summary.rows, summary.written, summary.rejected) == (3, 2, 1)
+    assert [order.customer_id for order in recorder.batches[0]] == ["c-1", "c-3"]
+    line, _, fields = recorder.rejected[0]
+    assert (line, fields[-1]) == (5, 'Smith, "J"\r\nLtd')
 
 
 def test_bom_and_crlf_are_handled() -> None:
     summary, recorder = run(csv_bytes(HEADER, row(1), row(2), bom=True))
     assert (summary.rows, summary.written, summary.rejected) == (2, 2, 0)
-    assert recorder.batches[0][0]["order_id"] == "o-000001"  # the BOM did not stick to the first column
+    assert recorder.batches[0][0].order_id == "o-000001"  # the BOM did not stick to the first column
 
 
 def test_lf_only_files_and_header_case_and_column_order_do_not_matter() -> None:
@@ -54,35 +68,59 @@ def test_lf_only_files_and_header_case_and_column_order_do_not_matter() -> None:
     line = "USD,o-1,c-1,SHIPPED,10.5,2026-01-02T03:04:05Z,anything"
     summary, recorder = run(csv_bytes(header, line, newline="\n"))
     assert summary.written == 1
-    assert recorder.batches[0][0] == {
-        "pk": "ORDER#o-1",
-        "sk": "ORDER",
-        "gsi1pk": "STATUS#SHIPPED",
-        "gsi1sk": "2026-01-02T03:04:05Z#o-1",
-        "order_id": "o-1",
-        "customer_id": "c-1",
-        "status": "SHIPPED",
-        "total_cents": 1050,
-        "currency": "USD",
-        "created_at": "2026-01-02T03:04:05Z",
-        "source": "s3://b/k",
-    }
+    assert recorder.batches[0][0] == Order(
+        order_id="o-1",
+        customer_id="c-1",
+        status=OrderStatus.SHIPPED,
+        items=[],
+        total="10.50",
+        currency="USD",
+        created_at="2026-01-02T03:04:05.000Z",
+        updated_at="2026-01-02T03:04:05.000Z",
+        source="csv",
+    )
 
 
-def test_created_at_is_stored_in_utc() -> None:
-    _, recorder = run(csv_bytes(HEADER, row(1, created_at="2026-11-23T10:15:00+01:00")))
-    assert recorder.batches[0][0]["gsi1sk"] == "2026-11-23T09:15:00Z#o-000001"
+def test_created_at_is_stored_in_utc_with_milliseconds() -> None:
+    _, recorder = run(csv_bytes(HEADER, row(1, created_at="2026-11-23T10:15:00.5+01:00")))
+    order = recorder.batches[0][0]
+    assert (order.created_at, order.updated_at) == ("2026-11-23T09:15:00.500Z", "2026-11-23T09:15:00.500Z")
+
+
+@pytest.mark.parametrize(("total", "stored"), [("45.9", "45.90"), ("7", "7.00"), ("0.01", "0.01"), ("1e3", "1000.00")])
+def test_totals_are_stored_as_two_decimal_strings(total: str, stored: str) -> None:
+    _, recorder = run(csv_bytes(HEADER, row(1, total=total)))
+    assert recorder.batches[0][0].total == stored
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+def test_every_order_status_is_accepted(status: OrderStatus) -> None:
+    _, recorder = run(csv_bytes(HEADER, row(1, status=status.value)))
+    assert recorder.batches[0][0].status is status
+
+
+@pytest.mark.parametrize("order_id", ["o.1", "ext:42", "a@b", "A" * 64])
+def test_order_ids_follow_the_shared_id_rule(order_id: str) -> None:
+    _, recorder = run(csv_bytes(HEADER, row(1, order_id=order_id)))
+    assert recorder.batches[0][0].order_id == order_id
 
 
 @pytest.mark.parametrize(
     ("overrides", "problem"),
     [
         ({"total": "-1"}, "total"),
+        ({"total": "0"}, "total"),
         ({"total": "1.999"}, "total"),
+        ({"total": "NaN"}, "total"),
+        ({"total": "1" * 19}, "total"),
         ({"currency": "eur"}, "currency"),
         ({"status": "LOST"}, "status"),
         ({"created_at": "2026-11-23T10:15:00"}, "created_at"),  # no timezone
+        ({"created_at": "0001-01-01T00:00:00+01:00"}, "created_at"),  # before year 1 in UTC
         ({"order_id": "bad id!"}, "order_id"),
+        ({"order_id": "-starts-with-dash"}, "order_id"),
+        ({"order_id": "A" * 65}, "order_id"),
+        ({"customer_id": "c 1"}, "customer_id"),
     ],
 )
 def test_bad_rows_are_rejected_with_line_and_field(overrides: dict[str, str], problem: str) -> None:
@@ -91,7 +129,7 @@ def test_bad_rows_are_rejected_with_line_and_field(overrides: dict[str, str], pr
     line, error, fields = recorder.rejected[0]
     assert line == 3
     assert error.startswith(f"{problem}:")
-    assert fields[1] == "c-2"  # the row's own fields, for the person fixing it
+    assert fields == row(2, **overrides).split(",")  # the row's own fields, for the person fixing it
 
 
 def test_short_rows_are_rejected_and_blank_lines_skipped() -> None:
@@ -134,7 +172,7 @@ def test_rows_are_written_25_at_a_time() -> None:
 
 def test_a_repeated_order_id_never_shares_a_batch_and_the_later_row_wins() -> None:
     summary, recorder = run(csv_bytes(HEADER, row(1, total="1.00"), row(2), row(1, total="2.00")))
-    assert [[item["total_cents"] for item in batch] for batch in recorder.batches] == [[100, 4599], [200]]
+    assert [[order.total for order in batch] for batch in recorder.batches] == [["1.00", "45.99"], ["2.00"]]
     assert summary.written == 3
 
 
@@ -157,7 +195,7 @@ class GeneratedCsv(io.RawIOBase):
             if i % 1000 == 999:
                 yield row(i, total="oops").encode() + b"\r\n"  # one bad row in a thousand
             else:
-                yield row(i, customer_id=f'"Customer {i}, Ltd"').encode() + b"\r\n"
+                yield row(i, customer_id=f'"customer-{i}"').encode() + b"\r\n"
 
     def readable(self) -> bool:
         return True
@@ -181,15 +219,15 @@ def measure(rows: int) -> tuple[IngestSummary, dict[str, int], int, int]:
     body = StreamingBody(io.BufferedReader(GeneratedCsv(rows)), size)
     counts = {"items": 0, "max_batch": 0}
 
-    def write(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        counts["items"] += len(items)
-        counts["max_batch"] = max(counts["max_batch"], len(items))
-        return []
+    def write(orders: list[Order]) -> int:
+        counts["items"] += len(orders)
+        counts["max_batch"] = max(counts["max_batch"], len(orders))
+        return 0
 
     before, _ = tracemalloc.get_traced_memory()
     tracemalloc.reset_peak()
     with ErrorReport() as report:
-        summary = ingest(text_stream(body), source="s3://b/k", write=write, reject=report.reject)
+        summary = ingest(text_stream(body), write=write, reject=report.reject)
     _, peak = tracemalloc.get_traced_memory()
     return summary, counts, size, peak - before
 
