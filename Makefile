@@ -14,7 +14,7 @@ JOBS   ?= 2
 # pytest-xdist workers for the non-e2e suite (the e2e suite runs beside them in its own process)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help venv tools lock lock-check build test lint fmt typecheck unit clean
+.PHONY: help venv tools lock lock-check build test lint fmt typecheck unit docs clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,6 +62,9 @@ unit: $(STAMP) $(CHECKOV) ## The whole pytest suite: e2e (one local stack) besid
 	@$(BIN)/python -m scripts.run_tests --workers $(PYTEST_WORKERS) -- $(PYTEST_ARGS)
 
 test: lint lock-check unit ## The test command: lint, lock check and the whole pytest suite
+
+docs: $(STAMP) ## Regenerate the README parts derived from code (resources table from shared.dataflow)
+	@$(BIN)/python -m scripts.docs
 
 clean: ## Remove build output (keeps .venv)
 	rm -rf dist .cache/build

@@ -12,8 +12,8 @@ Fixtures:
 - ``moto_aws`` — ``clean_shared_state`` + moto's ``mock_aws`` for the test (in process, empty state).
 - ``serialized_dynamodb`` — moto's DynamoDB answers one request at a time (see its docstring for why).
 
-Helpers: :func:`create_table` (the project's ``pk``/``sk`` string keys, optionally the orders table's
-``gsi1``), :func:`create_orders_table`, :func:`create_idempotency_table` (key ``id``), :func:`reset_shared_state`
+Helpers: :func:`create_table` (the project's ``pk``/``sk`` string keys, optionally global secondary
+indexes), :func:`create_orders_table`, :func:`create_idempotency_table` (key ``id``), :func:`reset_shared_state`
 and :class:`FakeLambdaContext` (the ``context`` Lambda passes; a default one is the ``lambda_context`` fixture).
 """
 
@@ -31,6 +31,7 @@ from moto import mock_aws
 from shared import aws, parameters
 from shared.http import cors_config
 from shared.idempotency import reset_idempotency
+from shared.orders import CUSTOMER_INDEX, STATUS_INDEX
 from shared.settings import reset_settings
 
 ACCOUNT_ID = "123456789012"
@@ -57,27 +58,31 @@ def reset_shared_state() -> None:
     cors_config.cache_clear()
 
 
-def create_table(client: Any, name: str, *, key: str = "pk", sort_key: str | None = "sk", gsi1: bool = False) -> None:
+def create_table(
+    client: Any, name: str, *, key: str = "pk", sort_key: str | None = "sk", indexes: tuple[str, ...] = ()
+) -> None:
     """A pay-per-request table shaped like the project's: string ``pk`` (+ ``sk``) keys.
 
-    ``gsi1`` adds the orders table's index ``gsi1`` on ``gsi1pk``/``gsi1sk`` (strings, all attributes projected).
+    ``indexes`` adds global secondary indexes named ``<name>`` on ``<name>pk``/``<name>sk`` (strings, all attributes
+    projected), as the orders table has (``gsi1`` by status, ``gsi2`` by customer: ``shared.orders``).
     ``client`` is any DynamoDB client: ``shared.aws.dynamodb()`` under ``moto_aws``, or a moto server's client.
     """
-    keys = [key, *([sort_key] if sort_key else []), *(["gsi1pk", "gsi1sk"] if gsi1 else [])]
+    keys = [key, *([sort_key] if sort_key else []), *(f"{index}{part}" for index in indexes for part in ("pk", "sk"))]
     schema = [{"AttributeName": key, "KeyType": "HASH"}]
     if sort_key:
         schema.append({"AttributeName": sort_key, "KeyType": "RANGE"})
     extra: dict[str, Any] = {}
-    if gsi1:
+    if indexes:
         extra["GlobalSecondaryIndexes"] = [
             {
-                "IndexName": "gsi1",
+                "IndexName": index,
                 "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                    {"AttributeName": f"{index}pk", "KeyType": "HASH"},
+                    {"AttributeName": f"{index}sk", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             }
+            for index in indexes
         ]
     client.create_table(
         TableName=name,
@@ -89,8 +94,8 @@ def create_table(client: Any, name: str, *, key: str = "pk", sort_key: str | Non
 
 
 def create_orders_table(client: Any, name: str = "orders") -> None:
-    """The orders table: ``pk``/``sk`` + ``gsi1``."""
-    create_table(client, name, gsi1=True)
+    """The orders table: ``pk``/``sk`` + ``gsi1`` (by status) + ``gsi2`` (by customer)."""
+    create_table(client, name, indexes=(STATUS_INDEX, CUSTOMER_INDEX))
 
 
 def create_idempotency_table(client: Any, name: str = "idempotency") -> None:

@@ -14,7 +14,7 @@ from botocore.client import BaseClient
 
 from scripts import tf
 from scripts.emulator import Emulator
-from tests.terraform.conftest import Plan, emulator_override, init, plan, use_local_backend, var_args
+from tests.terraform.conftest import Plan, emulator_override, init, plan, plan_error, use_local_backend, var_args
 from tests.terraform.fixtures.fake_dist import ALL_FUNCTIONS
 
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ def test_tables_have_the_contract_keys(local_stack, client):
     dynamodb = client("dynamodb")
     orders = dynamodb.describe_table(TableName="orders-local-orders")["Table"]
     assert {k["AttributeName"]: k["KeyType"] for k in orders["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
-    assert [i["IndexName"] for i in orders["GlobalSecondaryIndexes"]] == ["gsi1"]
+    assert sorted(i["IndexName"] for i in orders["GlobalSecondaryIndexes"]) == ["gsi1", "gsi2"]
     idempotency = dynamodb.describe_table(TableName="orders-local-idempotency")["Table"]
     assert idempotency["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
     ttl = dynamodb.describe_time_to_live(TableName="orders-local-idempotency")["TimeToLiveDescription"]
@@ -112,8 +112,8 @@ def test_queue_consumers_map_the_alias_with_partial_batch_responses(local_stack,
     sqs = client("sqs")
     url = sqs.get_queue_url(QueueName="orders-local-orders")["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    # environments/local: maxReceiveCount 2 and order_worker's timeout 5 s, so visibility is 6x = 30 s
-    assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == 2
+    # environments/local: prod's maxReceiveCount 5 and order_worker's timeout 5 s, so visibility is 6x = 30 s
+    assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == 5
     assert attributes["VisibilityTimeout"] == "30"
 
 
@@ -131,6 +131,29 @@ def test_no_deployed_policy_has_a_wildcard_action(local_stack, client):
                 actions += [listed] if isinstance(listed, str) else listed
     assert len(actions) > 100
     assert [a for a in actions if "*" in a] == []
+
+
+def test_local_api_allows_cors_from_the_local_front_end_only(local_stack, client):
+    api_id = next(a["ApiId"] for a in client("apigatewayv2").get_apis()["Items"] if a["Name"] == "orders-local-api")
+    cors = client("apigatewayv2").get_api(ApiId=api_id)["CorsConfiguration"]
+    assert cors["AllowOrigins"] == ["http://localhost:3000", "http://127.0.0.1:3000"]
+    assert {"authorization", "content-type", "idempotency-key"} <= set(cors["AllowHeaders"])
+    assert set(cors["ExposeHeaders"]) == {"Retry-After", "Location"}
+    assert cors.get("AllowCredentials") in (False, None)
+
+
+def test_queues_are_tls_only_and_still_take_messages(local_stack, client):
+    sqs = client("sqs")
+    urls = [
+        sqs.get_queue_url(QueueName=name)["QueueUrl"] for name in ("orders-local-orders", "orders-local-orders-dlq")
+    ]
+    for url in urls:
+        policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+        (deny,) = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
+        assert (deny["Action"], deny["Condition"]) == ("sqs:*", {"Bool": {"aws:SecureTransport": "false"}})
+    # the emulator does not evaluate queue policies: producers and the local event source mappings keep working
+    sqs.send_message(QueueUrl=urls[1], MessageBody="{}")
+    assert len(sqs.receive_message(QueueUrl=urls[1], WaitTimeSeconds=1).get("Messages", [])) == 1
 
 
 def test_saga_pipeline_and_triggers_are_wired(local_stack, client):
@@ -183,7 +206,11 @@ def prod_plan(tf_tree: Path, tf_emulator: Emulator, fake_manifest: Path) -> Plan
     use_local_backend(directory)  # the S3 backend is configured but not needed to plan
     return plan(
         directory,
-        {"manifest_path": str(fake_manifest), "api_domain": {"name": "api.orders.example.com", "zone_id": "Z0EXAMPLE"}},
+        {
+            "manifest_path": str(fake_manifest),
+            "api_domain": {"name": "api.orders.example.com", "zone_id": "Z0EXAMPLE"},
+            "cors_origins": ["https://app.orders.example.com"],
+        },
     )
 
 
@@ -220,11 +247,41 @@ def test_prod_global_routes_by_latency_over_both_regional_domains(prod_plan: Pla
     assert {a["metric_name"] for a in alarms} == {"HealthCheckStatus"}
 
 
+def test_prod_api_allows_cors_from_its_configured_origin_in_both_regions(prod_plan: Plan):
+    apis = prod_plan.after("aws_apigatewayv2_api")
+    assert len(apis) == 2
+    assert [api["cors_configuration"][0]["allow_origins"] for api in apis] == [["https://app.orders.example.com"]] * 2
+
+
+def test_prod_rejects_a_wildcard_cors_origin(prod_plan: Plan, tf_tree: Path, fake_manifest: Path):
+    error = plan_error(
+        tf_tree / "environments" / "prod",
+        {
+            "manifest_path": str(fake_manifest),
+            "api_domain": {"name": "api.orders.example.com", "zone_id": "Z0EXAMPLE"},
+            "cors_origins": ["*"],
+        },
+    )
+    assert (
+        'api.cors_origins must be explicit origins like https://app.example.com or http://localhost:3000: no "*"'
+        in error
+    )
+
+
 def test_prod_keeps_data_protected(prod_plan: Plan):
     tables = prod_plan.after("aws_dynamodb_table")
     assert len(tables) == 14
     assert all(t["deletion_protection_enabled"] for t in tables)
     assert len(prod_plan.after("aws_s3_bucket_policy")) == 6  # TLS-only on every bucket in both regions
+    queues = prod_plan.after("aws_sqs_queue")
+    assert len(prod_plan.after("aws_sqs_queue_policy")) == len(queues)  # and on every queue
+    guards = [
+        s["actions"]
+        for s in prod_plan.policy_statements()
+        if s.get("effect") == "Deny" and s.get("sid") == "DenyInsecureTransport"
+    ]
+    assert guards.count(["s3:*"]) == 6
+    assert guards.count(["sqs:*"]) == len(queues)
     no_star = [a for a in prod_plan.policy_actions() if "*" in a]
     assert no_star == []
 

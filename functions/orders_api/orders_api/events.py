@@ -4,34 +4,23 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orders_api.models import Order
 from orders_api.settings import settings
 from shared import aws
+from shared.contracts import OrderCreated
 from shared.errors import ServiceUnavailableError
-from shared.http import json_dumps
 from shared.observability import logger
+from shared.orders import Order
 
 SOURCE = "orders.api"
 ORDER_CREATED = "OrderCreated"
 
 
-def order_created_detail(order: Order) -> dict[str, object]:
-    return {
-        "order_id": order.order_id,
-        "customer_id": order.customer_id,
-        "status": order.status.value,
-        "items": [line.model_dump(mode="json") for line in order.items],
-        "total": order.total,
-        "created_at": order.created_at,
-    }
-
-
 def publish_order_created(order: Order) -> None:
-    """Put one OrderCreated on the bus; a failure becomes a 503 (the caller undoes the order)."""
+    """Put one OrderCreated (shared.contracts) on the bus; a failure becomes a 503 (the caller undoes the order)."""
     entry = {
         "Source": SOURCE,
         "DetailType": ORDER_CREATED,
-        "Detail": json_dumps(order_created_detail(order)),
+        "Detail": OrderCreated.of(order).model_dump_json(),
         "EventBusName": settings().event_bus_name,
     }
     try:

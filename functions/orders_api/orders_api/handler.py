@@ -11,6 +11,7 @@ from orders_api import service
 from orders_api.models import CreateOrderRequest, ListOrdersQuery, Order, OrderPage, StatusChangeRequest, parse_input
 from shared.errors import MethodNotAllowedError, NotFoundError
 from shared.http import json_body, make_resolver
+from shared.identity import caller_id
 from shared.middleware import api_handler
 
 MAX_BODY_BYTES = 16_384  # an order of 100 lines is ~8 KiB; anything bigger is not an order
@@ -26,34 +27,44 @@ ROUTES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 )
 
 
+def _caller() -> str:
+    """Every route acts as the signed-in user (the JWT authorizer's ``sub``), nothing more."""
+    return caller_id(app.current_event.raw_event)
+
+
 @app.post("/orders")
 def create_order() -> Response[Order]:
     event = app.current_event
+    customer = _caller()
     request = parse_input(CreateOrderRequest, json_body(event.raw_event, max_bytes=MAX_BODY_BYTES), where="body")
-    order = service.create_order(request, idempotency_key=event.headers.get("idempotency-key"))
+    order = service.create_order(request, customer_id=customer, idempotency_key=event.headers.get("idempotency-key"))
     return Response(201, JSON, order, headers={"Location": f"/orders/{order.order_id}"})
 
 
 @app.get("/orders")
 def list_orders() -> OrderPage:
-    return service.list_orders(parse_input(ListOrdersQuery, app.current_event.query_string_parameters, where="query"))
+    customer = _caller()
+    query = parse_input(ListOrdersQuery, app.current_event.query_string_parameters, where="query")
+    return service.list_orders(query, customer_id=customer)
 
 
 @app.get("/orders/<order_id>")
 def get_order(order_id: str) -> Order:
-    return service.get_order(order_id)
+    return service.get_order(order_id, customer_id=_caller())
 
 
 @app.delete("/orders/<order_id>")
 def delete_order(order_id: str) -> Response[str]:
-    service.delete_order(order_id)
+    service.delete_order(order_id, customer_id=_caller())
     return Response(204, None, "")
 
 
 @app.patch("/orders/<order_id>/status")
 def change_status(order_id: str) -> Order:
+    customer = _caller()
     body = json_body(app.current_event.raw_event, max_bytes=MAX_BODY_BYTES)
-    return service.change_status(order_id, parse_input(StatusChangeRequest, body, where="body").status)
+    status = parse_input(StatusChangeRequest, body, where="body").status
+    return service.change_status(order_id, status, customer_id=customer)
 
 
 @app.not_found

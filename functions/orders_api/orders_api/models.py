@@ -1,90 +1,40 @@
-"""The order domain: request models, the Order itself and the status machine. No AWS, no event shapes."""
+"""What clients send and receive on /orders. The order itself, its statuses and money are shared.orders'."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.errors import ValidationError
+from shared.orders import MAX_LINES, CustomerId, Order, OrderLine, OrderStatus
 
-MAX_ITEMS = 100
-MAX_QUANTITY = 10_000
-CENT = Decimal("0.01")
-_PRICE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
-
-
-class OrderStatus(StrEnum):
-    PENDING = "PENDING"
-    CONFIRMED = "CONFIRMED"
-    PAID = "PAID"
-    SHIPPED = "SHIPPED"
-    DELIVERED = "DELIVERED"
-    CANCELLED = "CANCELLED"
-
-
-# The allowed moves; everything else is a 409. DELIVERED and CANCELLED are final.
-TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.PENDING: frozenset({OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatus.CANCELLED}),
-    OrderStatus.CONFIRMED: frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
-    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
-    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
-    OrderStatus.DELIVERED: frozenset(),
-    OrderStatus.CANCELLED: frozenset(),
-}
-
-# Once goods have left the warehouse the order is a record, not a request: it cannot be deleted.
-UNDELETABLE: frozenset[OrderStatus] = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
-
-
-def statuses_leading_to(target: OrderStatus) -> frozenset[OrderStatus]:
-    """Every status from which ``target`` is an allowed next status."""
-    return frozenset(source for source, targets in TRANSITIONS.items() if target in targets)
-
-
-Identifier = Annotated[
-    str, StringConstraints(strict=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")
+__all__ = [
+    "CreateOrderRequest",
+    "ListOrdersQuery",
+    "Order",
+    "OrderLine",
+    "OrderPage",
+    "OrderStatus",
+    "StatusChangeRequest",
+    "parse_input",
 ]
 
 
-class OrderLine(BaseModel):
-    """One line of an order; ``price`` is a decimal string (exact money, never a float)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    sku: Identifier
-    quantity: int = Field(strict=True, ge=1, le=MAX_QUANTITY)
-    price: str = Field(strict=True)
-
-    @field_validator("price")
-    @classmethod
-    def _decimal_string(cls, value: str) -> str:
-        if not _PRICE.fullmatch(value):
-            raise ValueError('must be a decimal string >= 0 with at most 2 decimals, e.g. "9.99"')
-        return value
-
-    @property
-    def amount(self) -> Decimal:
-        return Decimal(self.price) * self.quantity
-
-
 class CreateOrderRequest(BaseModel):
+    """``POST /orders``: the lines; the customer is the signed-in user (``customer_id``, if sent, must be them)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    customer_id: Identifier
-    items: list[OrderLine] = Field(min_length=1, max_length=MAX_ITEMS)
-
-    @property
-    def total(self) -> str:
-        return str(sum((line.amount for line in self.items), Decimal(0)).quantize(CENT))
+    customer_id: CustomerId | None = None
+    items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
 
 
 class StatusChangeRequest(BaseModel):
+    """``PATCH /orders/{id}/status``: customers may only cancel (shared.orders.CUSTOMER_TRANSITIONS)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: OrderStatus
@@ -98,18 +48,6 @@ class ListOrdersQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, min_length=1, max_length=2048)
     status: OrderStatus | None = None
-
-
-class Order(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    order_id: str
-    customer_id: str
-    status: OrderStatus
-    items: list[OrderLine]
-    total: str
-    created_at: str
-    updated_at: str
 
 
 class OrderPage(BaseModel):

@@ -69,6 +69,10 @@ def orders_aws(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> OrdersAws:
     return OrdersAws(dynamodb, events, sqs, capture_bus_events(events, sqs, "orders-bus"))
 
 
+CUSTOMER = "c-1"  # the sub of the sample events' token
+OTHER_CUSTOMER = "c-2"
+
+
 def load_sample(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / f"{name}.json").read_text())
 
@@ -80,9 +84,17 @@ def http_event(
     body: object = None,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
+    user: str | None = CUSTOMER,
 ) -> dict[str, Any]:
-    """A payload 2.0 event like the samples (same headers and context), for any method, path and body."""
+    """A payload 2.0 event like the samples (same headers and context), for any method, path and body.
+
+    ``user`` is the signed-in user (the JWT ``sub`` claim the authorizer passes); None: no authorizer context.
+    """
     event = load_sample("create_order")
+    if user is None:
+        event["requestContext"].pop("authorizer")
+    else:
+        event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = user
     event["routeKey"] = "ANY /orders" if path == "/orders" else "ANY /orders/{proxy+}"
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     event["requestContext"]["http"]["method"] = method
@@ -125,7 +137,7 @@ def body_of(response: dict[str, Any]) -> Any:
     return json.loads(raw) if raw else None
 
 
-ORDER_BODY = {"customer_id": "c-1", "items": [{"sku": "sku-1", "quantity": 2, "price": "9.99"}]}
+ORDER_BODY = {"items": [{"sku": "sku-1", "quantity": 2, "price": "9.99"}]}
 
 
 @pytest.fixture
@@ -147,14 +159,28 @@ def order_body() -> dict[str, Any]:
 def create(invoke: Invoke) -> Callable[..., dict[str, Any]]:
     """POST an order and return the created order (asserting the 201)."""
 
-    def post(body: object = ORDER_BODY, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    def post(body: object = ORDER_BODY, headers: dict[str, str] | None = None, user: str = CUSTOMER) -> dict[str, Any]:
         response = invoke(
-            http_event("POST", "/orders", body=body, headers={"content-type": "application/json", **(headers or {})})
+            http_event(
+                "POST", "/orders", body=body, headers={"content-type": "application/json", **(headers or {})}, user=user
+            )
         )
         assert response["statusCode"] == 201, response["body"]
         return body_of(response)
 
     return post
+
+
+@pytest.fixture
+def system_move(orders_aws: OrdersAws) -> Callable[[str, str], dict[str, Any]]:
+    """Move an order as the order process does (the saga, the queue), not as a customer may."""
+    from shared.order_store import OrderTable
+    from shared.orders import OrderStatus
+
+    def move(order_id: str, status: str) -> dict[str, Any]:
+        return OrderTable("orders").change_status(order_id, OrderStatus(status)).model_dump(mode="json")
+
+    return move
 
 
 @pytest.fixture

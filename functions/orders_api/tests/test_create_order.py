@@ -116,7 +116,6 @@ def test_publish_failure_answers_503_and_leaves_no_order(invoke, make_event, dec
 @pytest.mark.parametrize(
     ("body", "fields"),
     [
-        ({"items": [{"sku": "s", "quantity": 1, "price": "1.00"}]}, {"body.customer_id"}),
         ({"customer_id": "c-1"}, {"body.items"}),
         ({"customer_id": "c-1", "items": []}, {"body.items"}),
         (
@@ -128,16 +127,23 @@ def test_publish_failure_answers_503_and_leaves_no_order(invoke, make_event, dec
             {"body.items.0.quantity", "body.items.0.price"},
         ),
         ({"customer_id": "c-1", "items": [{"sku": "s", "quantity": 1, "price": "1.999"}]}, {"body.items.0.price"}),
+        ({"items": [{"sku": "s", "quantity": 1, "price": "١٢"}]}, {"body.items.0.price"}),
+        ({"items": [{"sku": "s", "quantity": 1, "price": "１.００"}]}, {"body.items.0.price"}),
+        ({"items": [{"sku": "s", "quantity": 1, "price": "٣.١٤"}]}, {"body.items.0.price"}),
+        ({"items": [{"sku": "ｓｋｕ", "quantity": 1, "price": "1"}]}, {"body.items.0.sku"}),
         ({"customer_id": "c-1", "items": [{"sku": "s", "quantity": 1.5, "price": "1"}]}, {"body.items.0.quantity"}),
         ({"customer_id": "c-1", "items": [{"sku": "s", "quantity": 1, "price": "1"}], "coupon": "X"}, {"body.coupon"}),
     ],
     ids=[
-        "no-customer",
         "no-items",
         "empty-items",
         "wrong-types",
         "out-of-range",
         "sub-cent-price",
+        "arabic-indic-digits",
+        "fullwidth-digits",
+        "extended-arabic-digits",
+        "fullwidth-sku",
         "fractional-qty",
         "unknown-field",
     ],

@@ -46,17 +46,10 @@ def test_list_pages_through_every_order_exactly_once(create, invoke, make_event,
     assert sizes[:2] == [3, 3]
 
 
-def test_list_by_status_uses_the_index_newest_first(create, invoke, make_event, decode) -> None:
+def test_list_by_status_uses_the_index_newest_first(create, system_move, invoke, make_event, decode) -> None:
     # Given three orders created a few milliseconds apart, the middle one confirmed
     first, second, third = [create() for _ in range(3) if not time.sleep(0.005)]
-    invoke(
-        make_event(
-            "PATCH",
-            f"/orders/{second['order_id']}/status",
-            body={"status": "CONFIRMED"},
-            headers={"content-type": "application/json"},
-        )
-    )
+    system_move(second["order_id"], "CONFIRMED")
 
     # When PENDING orders are listed
     page = decode(invoke(make_event("GET", "/orders", query={"status": "PENDING"})))

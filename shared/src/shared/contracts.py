@@ -25,7 +25,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from shared.errors import ValidationError
-from shared.orders import MAX_LINES, Currency, Identifier, Money, Order, OrderLine, OrderStatus, Timestamp
+from shared.orders import MAX_LINES, Currency, CustomerId, Identifier, Money, Order, OrderLine, OrderStatus, Timestamp
 
 __all__ = [
     "BulkOrderMessage",
@@ -66,7 +66,7 @@ class OrderPlaced(ContractModel):
 
     type: Literal["OrderPlaced"]
     order_id: Identifier
-    customer_id: Identifier
+    customer_id: CustomerId
     items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
 
 
@@ -101,7 +101,7 @@ class ImportedOrder(ContractModel):
     """One order of a bulk import, with its final ``order_id``."""
 
     order_id: Identifier
-    customer_id: Identifier
+    customer_id: CustomerId
     items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
 
 
@@ -120,7 +120,7 @@ class OrderCreated(ContractModel):
     """``detail`` of the OrderCreated event: the order as it was created (the saga starts on it)."""
 
     order_id: Identifier
-    customer_id: Identifier
+    customer_id: CustomerId
     status: OrderStatus
     items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
     total: Money
@@ -176,7 +176,7 @@ class OrderConfirmed(_Notification):
     """The saga reserved, charged and booked the shipment (published by the saga's notify step)."""
 
     type: Literal["OrderConfirmed"] = "OrderConfirmed"
-    customer_id: Identifier
+    customer_id: CustomerId
     total: Money
     currency: Currency
     shipment_id: str = Field(min_length=1, max_length=80)

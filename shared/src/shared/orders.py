@@ -46,6 +46,7 @@ __all__ = [
     "TRANSITIONS",
     "UNDELETABLE",
     "Currency",
+    "CustomerId",
     "Identifier",
     "Money",
     "Order",
@@ -74,7 +75,12 @@ __all__ = [
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$"
 Identifier = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64, pattern=ID_PATTERN)]
-"""An order, customer or SKU id: 1–64 ASCII characters, a letter or digit first, then also ``._:@-``."""
+"""An order or SKU id: 1–64 ASCII characters, a letter or digit first, then also ``._:@-``."""
+
+CustomerId = Annotated[
+    str, StringConstraints(strict=True, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
+]
+"""A customer: the user id of the token that placed the order (``shared.identity``: 1–128 of the same characters)."""
 
 _ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:@-")
 
@@ -210,7 +216,7 @@ class Order(_Model):
     """
 
     order_id: Identifier
-    customer_id: Identifier
+    customer_id: CustomerId
     status: OrderStatus
     items: list[OrderLine] = Field(max_length=MAX_LINES)
     total: Money

@@ -1,7 +1,16 @@
 locals {
-  # README "Resources and environment variables": pk/sk everywhere, gsi1 on orders, id + expiration on idempotency.
+  # README "Resources and environment variables": pk/sk everywhere, gsi1 + gsi2 on orders, id + expiration on idempotency.
   tables = {
-    orders      = { hash_key = "pk", range_key = "sk", gsi = [{ name = "gsi1", hash_key = "gsi1pk", range_key = "gsi1sk" }], ttl = null }
+    orders = {
+      hash_key  = "pk"
+      range_key = "sk"
+      ttl       = null
+      # shared.orders: gsi1 lists orders by status (cleanup), gsi2 one customer's orders (GET /orders)
+      gsi = [
+        { name = "gsi1", hash_key = "gsi1pk", range_key = "gsi1sk" },
+        { name = "gsi2", hash_key = "gsi2pk", range_key = "gsi2sk" },
+      ]
+    }
     idempotency = { hash_key = "id", range_key = null, gsi = [], ttl = "expiration" }
     visits      = { hash_key = "pk", range_key = "sk", gsi = [], ttl = null }
     activity    = { hash_key = "pk", range_key = "sk", gsi = [], ttl = null }

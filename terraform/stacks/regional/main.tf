@@ -50,7 +50,7 @@ locals {
   orders_arn = local.table_arn.orders
   grants = {
     orders_api_table = [{
-      actions   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+      actions   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       resources = [local.orders_arn]
     }]
     orders_gsi_query = [{

@@ -26,7 +26,7 @@ locals {
       timeout     = 10
       env         = ["ORDERS_TABLE", "IDEMPOTENCY_TABLE", "EVENT_BUS_NAME"]
       grants      = ["orders_api_table", "orders_gsi_query", "idempotency", "events_put"]
-      # The function routes, answers 405 and CORS preflight itself (functions/orders_api/README.md).
+      # The function routes and answers 405 itself (functions/orders_api/README.md); CORS is the API's (triggers.tf).
       routes = ["ANY /orders", "ANY /orders/{proxy+}"]
     }
     health = {
@@ -137,15 +137,16 @@ locals {
       }
       async = true
     }
-    # order_saga task handlers: invoked synchronously by the state machine (order_saga.asl.json).
+    # order_saga task handlers: invoked synchronously by the state machine (order_saga.asl.json). The forward
+    # steps and the last compensation move the order's status (shared.orders), so the customer sees the saga.
     reserve_inventory = {
-      env       = ["INVENTORY_TABLE"]
-      grants    = ["inventory_update"]
+      env       = ["INVENTORY_TABLE", "ORDERS_TABLE"]
+      grants    = ["inventory_update", "orders_item_write"]
       saga_task = true
     }
     release_inventory = {
-      env       = ["INVENTORY_TABLE"]
-      grants    = ["inventory_update"]
+      env       = ["INVENTORY_TABLE", "ORDERS_TABLE"]
+      grants    = ["inventory_update", "orders_item_write"]
       saga_task = true
     }
     charge_payment = {
