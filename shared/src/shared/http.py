@@ -23,13 +23,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError as ResolverNotFoundError
-from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+if TYPE_CHECKING:  # the event handler package (every resolver Powertools has) loads only where it is used
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
+    from aws_lambda_powertools.event_handler.exceptions import NotFoundError as ResolverNotFoundError
+    from aws_lambda_powertools.event_handler.exceptions import ServiceError
+    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from shared.errors import (
     AppError,
@@ -111,6 +113,8 @@ def error_response(exc: BaseException, *, request_id: str) -> dict[str, Any]:
 @cache
 def cors_config() -> CORSConfig:
     """CORS from ``CORS_ALLOW_ORIGIN`` (optional: comma-separated origins, unset means ``*``)."""
+    from aws_lambda_powertools.event_handler import CORSConfig
+
     raw = os.environ.get("CORS_ALLOW_ORIGIN")  # optional by design: unset is the documented "*"
     origins = [origin.strip() for origin in (raw or "*").split(",") if origin.strip()] or ["*"]
     return CORSConfig(
@@ -293,6 +297,8 @@ def _request_id(app: APIGatewayHttpResolver) -> str:
 
 
 def _as_response(exc: BaseException, request_id: str) -> Response[Any]:
+    from aws_lambda_powertools.event_handler import Response
+
     status, body, headers = error_body(exc, request_id=request_id)
     return Response(status_code=status, content_type=JSON, body=body, headers=headers)
 
@@ -303,6 +309,10 @@ def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
     ``kwargs`` go to ``APIGatewayHttpResolver`` (e.g. ``enable_validation=True``); ``cors`` and
     ``serializer`` default to this module's.
     """
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+    from aws_lambda_powertools.event_handler.exceptions import ServiceError
+    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
     kwargs.setdefault("cors", cors_config())
     kwargs.setdefault("serializer", json_dumps)
     app = APIGatewayHttpResolver(**kwargs)

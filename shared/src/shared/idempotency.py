@@ -9,6 +9,10 @@ Two shapes:
 
 The table is resolved on the first call, never at import. Powertools configures a persistence store once,
 with the first config it sees, so each decorated function gets its own store.
+
+Nothing of Powertools idempotency is imported until the first call either (its package imports every
+persistence layer and boto3's DynamoDB machinery, ~0.1 s): :func:`api_config` and :func:`sqs_config` return
+a :class:`LazyIdempotencyConfig` that builds the Powertools ``IdempotencyConfig`` when it is first needed.
 """
 
 from __future__ import annotations
@@ -16,26 +20,18 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyKeyError,
-    IdempotencyValidationError,
-)
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from shared import aws
 from shared.errors import NonRetryableError, RetryableError, ValidationError
 from shared.settings import EnvSettings, load_settings
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
+
 __all__ = [
     "IdempotencyKeyReusedError",
+    "LazyIdempotencyConfig",
     "RequestInProgressError",
     "api_config",
     "idempotent_handler",
@@ -70,8 +66,44 @@ class IdempotencyKeyReusedError(NonRetryableError):
 
 def persistence_store() -> DynamoDBPersistenceLayer:
     """A new store on the ``IDEMPOTENCY_TABLE`` table (key ``id``, TTL ``expiration``) using the shared client."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     table = load_settings(IdempotencySettings).idempotency_table
     return DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.dynamodb())
+
+
+class LazyIdempotencyConfig:
+    """Powertools ``IdempotencyConfig`` arguments; the real config is built (and imported) on first use.
+
+    ``register_lambda_context`` and every ``IdempotencyConfig`` attribute work on it as on the real one.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._real: IdempotencyConfig | None = None
+        self._lock = threading.Lock()
+
+    def real(self) -> IdempotencyConfig:
+        if self._real is None:
+            with self._lock:
+                if self._real is None:
+                    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+                    self._real = IdempotencyConfig(**self._options)
+        return self._real
+
+    def register_lambda_context(self, lambda_context: Any) -> None:
+        """An in-progress record expires with this invocation's timeout (Powertools' own method)."""
+        self.real().register_lambda_context(lambda_context)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.real(), name)
+
+
+def _real_config(config: IdempotencyConfig | LazyIdempotencyConfig) -> IdempotencyConfig:
+    return config.real() if isinstance(config, LazyIdempotencyConfig) else config
 
 
 def api_config(
@@ -79,9 +111,9 @@ def api_config(
     header: str = "Idempotency-Key",
     required: bool = False,
     expires_after_seconds: int = DAY,
-) -> IdempotencyConfig:
+) -> LazyIdempotencyConfig:
     """Key: the request header (HTTP API lower-cases names); the body must match the first request's."""
-    return IdempotencyConfig(
+    return LazyIdempotencyConfig(
         event_key_jmespath=f'headers."{header.lower()}"',
         payload_validation_jmespath="body",
         raise_on_no_idempotency_key=required,
@@ -89,23 +121,30 @@ def api_config(
     )
 
 
-def sqs_config(*, expires_after_seconds: int = DAY) -> IdempotencyConfig:
+def sqs_config(*, expires_after_seconds: int = DAY) -> LazyIdempotencyConfig:
     """Key: the SQS record's ``messageId`` (a redelivery has the same id)."""
-    return IdempotencyConfig(
+    return LazyIdempotencyConfig(
         event_key_jmespath="messageId",
         raise_on_no_idempotency_key=True,
         expires_after_seconds=expires_after_seconds,
     )
 
 
-def _translate(exc: Exception) -> Exception:
+def _translate(exc: Exception) -> Exception | None:
+    """The taxonomy error for a Powertools idempotency error (None: not one of them)."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyKeyError,
+        IdempotencyValidationError,
+    )
+
     if isinstance(exc, IdempotencyAlreadyInProgressError):
         return RequestInProgressError("a request with this idempotency key is still being processed")
     if isinstance(exc, IdempotencyValidationError):
         return IdempotencyKeyReusedError("this idempotency key was already used with a different request body")
     if isinstance(exc, IdempotencyKeyError):
         return ValidationError("an idempotency key is required", fields={"idempotency-key": "required"})
-    return exc
+    return None
 
 
 class _Lazy:
@@ -125,8 +164,11 @@ class _Lazy:
                     built = self._built = (_generation, self._build())
         try:
             return built[1](*args, **kwargs)
-        except (IdempotencyAlreadyInProgressError, IdempotencyValidationError, IdempotencyKeyError) as exc:
-            raise _translate(exc) from exc
+        except Exception as exc:
+            translated = _translate(exc)
+            if translated is None:
+                raise
+            raise translated from exc
 
 
 _generation = 0
@@ -138,14 +180,19 @@ def reset_idempotency() -> None:
     _generation += 1
 
 
-def idempotent_handler(config: IdempotencyConfig) -> Callable[[F], F]:
+def idempotent_handler(config: IdempotencyConfig | LazyIdempotencyConfig) -> Callable[[F], F]:
     """Make a Lambda handler idempotent (Powertools ``idempotent``); the store is built on the first call.
 
     Put it closest to the handler (under ``api_handler``/``event_handler``) so errors are not stored.
     """
 
     def decorate(handler: F) -> F:
-        lazy = _Lazy(lambda: idempotent(persistence_store=persistence_store(), config=config)(handler))
+        def build() -> Callable[..., Any]:
+            from aws_lambda_powertools.utilities.idempotency import idempotent
+
+            return idempotent(persistence_store=persistence_store(), config=_real_config(config))(handler)
+
+        lazy = _Lazy(build)
 
         @functools.wraps(handler)
         def wrapper(event: Any, context: Any) -> Any:
@@ -156,7 +203,7 @@ def idempotent_handler(config: IdempotencyConfig) -> Callable[[F], F]:
     return decorate
 
 
-def idempotent_record(config: IdempotencyConfig) -> Callable[[F], F]:
+def idempotent_record(config: IdempotencyConfig | LazyIdempotencyConfig) -> Callable[[F], F]:
     """Make a per-record function idempotent; it must take the record as the keyword argument ``record``.
 
     Call ``config.register_lambda_context(context)`` in the handler so an in-progress record expires with
@@ -164,11 +211,14 @@ def idempotent_record(config: IdempotencyConfig) -> Callable[[F], F]:
     """
 
     def decorate(fn: F) -> F:
-        lazy = _Lazy(
-            lambda: idempotent_function(
-                fn, data_keyword_argument="record", persistence_store=persistence_store(), config=config
+        def build() -> Callable[..., Any]:
+            from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+            return idempotent_function(
+                fn, data_keyword_argument="record", persistence_store=persistence_store(), config=_real_config(config)
             )
-        )
+
+        lazy = _Lazy(build)
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
