@@ -9,6 +9,7 @@ from activity_recorder.domain import check_user_id, parse_action, parse_moment, 
 from activity_recorder.service import current_state, record_activity, state_at
 from shared.errors import ForbiddenError, ValidationError
 from shared.http import json_body, make_resolver
+from shared.identity import caller_id
 from shared.middleware import api_handler, event_handler
 from shared.observability import logger
 
@@ -18,10 +19,9 @@ MAX_BODY_BYTES = 8192  # one action is a few hundred bytes
 
 
 def _own_user(user_id: str) -> str:
-    """The path's user, who must be the signed-in user when a JWT authorizer vouches for the caller."""
+    """The path's user, who must be the signed-in user (the JWT sub): 401 without one, 403 for another user."""
     user_id = check_user_id(user_id)
-    subject = app.current_event.request_context.authorizer.jwt_claim.get("sub")
-    if subject is not None and subject != user_id:
+    if caller_id(app.current_event.raw_event) != user_id:
         raise ForbiddenError("you may only record and read your own activity")
     return user_id
 
