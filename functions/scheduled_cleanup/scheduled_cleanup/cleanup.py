@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 from scheduled_cleanup import store
 from shared.observability import logger
+from shared.order_store import OrderTable
+from shared.orders import Order, OrderStatus, format_timestamp
 
 SAFETY_MARGIN_MS = 10_000  # one order takes up to ~5 calls with 5 s read timeouts: stop well before the end
 PAGE_SIZE = 100
@@ -33,30 +35,25 @@ class CleanupReport:
         return asdict(self)
 
 
-def iso(moment: datetime) -> str:
-    """The orders' timestamp format (``2024-05-24T16:34:39.871Z``), so strings compare like times."""
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _clean_one(order_id: str, cutoff: str, *, now: str, report: CleanupReport) -> None:
-    order = store.load_order(order_id)
+def _clean_one(table: OrderTable, listed: Order, cutoff: str, *, now: str, report: CleanupReport) -> None:
+    order = table.load(listed.order_id)  # the index is eventually consistent; the table read is not
     if order is None:
         report.already_removed += 1
         return
-    if order.get("status") != store.PENDING or str(order.get("created_at", "")) >= cutoff:
+    if order.status is not OrderStatus.PENDING or order.created_at >= cutoff:
         report.changed += 1
         return
     key = store.put_archive(order, archived_at=now)
-    if store.delete_if_unchanged(order):
+    if table.delete_if_unchanged(order):
         report.archived += 1
-        logger.info("order archived", extra={"order_id": order_id, "archive_key": key})
+        logger.info("order archived", extra={"order_id": order.order_id, "archive_key": key})
         return
-    current = store.load_order(order_id)
+    current = table.load(order.order_id)
     if current is None:
         report.already_removed += 1  # an overlapping run deleted it; its archive is the same order
         return
     report.changed += 1
-    if current.get("status") != store.PENDING:
+    if current.status is not OrderStatus.PENDING:
         store.delete_archive(key)  # the order is alive again: no run will delete it, so no archive copy
 
 
@@ -68,18 +65,21 @@ def clean_abandoned(
     safety_margin_ms: int = SAFETY_MARGIN_MS,
     page_size: int = PAGE_SIZE,
 ) -> CleanupReport:
-    cutoff = iso(now - timedelta(hours=abandoned_after_hours))
+    cutoff = format_timestamp(now - timedelta(hours=abandoned_after_hours))
     report = CleanupReport(cutoff=cutoff)
+    table = store.orders()
     start_key = None
     while True:
-        page, next_key = store.pending_page(cutoff, limit=page_size, start_key=start_key)
-        for position, item in enumerate(page):
+        page, next_key = table.page_by_status(
+            OrderStatus.PENDING, limit=page_size, start_key=start_key, created_before=cutoff
+        )
+        for position, listed in enumerate(page):
             if remaining_ms() < safety_margin_ms:
                 report.complete = False
                 report.left = {"fetched_not_processed": len(page) - position, "more_pages": next_key is not None}
                 logger.warning("stopping before the timeout; the next run continues", extra=report.left)
                 return report
-            _clean_one(str(item["order_id"]), cutoff, now=iso(now), report=report)
+            _clean_one(table, listed, cutoff, now=format_timestamp(now), report=report)
         if next_key is None:
             return report
         start_key = next_key

@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from shared.observability import metrics
+from shared.orders import Order, OrderLine, OrderSource, OrderStatus, format_timestamp, to_item
 from tests.support.aws_fixtures import FakeLambdaContext, create_orders_table
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
@@ -34,32 +35,32 @@ class ScriptedContext(FakeLambdaContext):
         return self.remaining.pop(0) if len(self.remaining) > 1 else self.remaining[0]
 
 
-def iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def create_resources(dynamodb: Any, s3: Any) -> None:
     create_orders_table(dynamodb)
     s3.create_bucket(Bucket=ARCHIVE)
 
 
-def order_item(order_id: str, *, age_hours: float, status: str = "PENDING") -> dict[str, Any]:
-    """An order as orders_api writes it, created ``age_hours`` before the sample schedule time."""
-    created = iso(SCHEDULED_AT - timedelta(hours=age_hours))
-    return {
-        "pk": f"ORDER#{order_id}",
-        "sk": "ORDER",
-        "gsi1pk": f"STATUS#{status}",
-        "gsi1sk": f"{created}#{order_id}",
-        "type": "order",
-        "order_id": order_id,
-        "customer_id": "cust-1",
-        "status": status,
-        "items": [{"sku": "sku-1", "quantity": 1, "price": "9.99"}],
-        "total": "9.99",
-        "created_at": created,
-        "updated_at": created,
-    }
+def order(
+    order_id: str, *, age_hours: float, status: OrderStatus = OrderStatus.PENDING, source: OrderSource = "api"
+) -> Order:
+    """An order created ``age_hours`` before the sample schedule time; from a CSV it is a summary without lines."""
+    created = format_timestamp(SCHEDULED_AT - timedelta(hours=age_hours))
+    lines = [] if source == "csv" else [OrderLine(sku="sku-1", quantity=1, price="9.99")]
+    return Order(
+        order_id=order_id,
+        customer_id="cust-1",
+        status=status,
+        items=lines,
+        total="9.99",
+        created_at=created,
+        updated_at=created,
+        source=source,
+    )
+
+
+def order_item(order_id: str, *, age_hours: float, status: OrderStatus = OrderStatus.PENDING) -> dict[str, Any]:
+    """The table item of :func:`order`, as every writer stores it (``shared.orders.to_item``)."""
+    return to_item(order(order_id, age_hours=age_hours, status=status))
 
 
 @dataclass
@@ -67,8 +68,17 @@ class CleanupAws:
     table: Any
     s3: Any
 
-    def add(self, order_id: str, *, age_hours: float, status: str = "PENDING") -> None:
-        self.table.put_item(Item=order_item(order_id, age_hours=age_hours, status=status))
+    def add(
+        self,
+        order_id: str,
+        *,
+        age_hours: float,
+        status: OrderStatus = OrderStatus.PENDING,
+        source: OrderSource = "api",
+    ) -> Order:
+        added = order(order_id, age_hours=age_hours, status=status, source=source)
+        self.table.put_item(Item=to_item(added))
+        return added
 
     def order_ids(self) -> list[str]:
         return sorted(item["order_id"] for item in self.table.scan()["Items"])

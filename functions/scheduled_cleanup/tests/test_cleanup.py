@@ -12,6 +12,7 @@ from scheduled_cleanup.cleanup import clean_abandoned
 
 from shared import aws
 from shared.errors import ValidationError
+from shared.orders import Order, OrderStatus, order_key
 from shared.settings import SettingsError, reset_settings
 
 Run = Callable[..., dict[str, Any]]
@@ -20,10 +21,10 @@ NOW = datetime.fromisoformat("2024-05-24T03:00:00+00:00")
 
 def test_only_pending_orders_older_than_the_limit_are_archived_and_deleted(run: Run, cleanup_aws: Any) -> None:
     # Given orders around the 48 h limit, and an old order that was paid
-    cleanup_aws.add("old-1", age_hours=72)
+    old = cleanup_aws.add("old-1", age_hours=72)
     cleanup_aws.add("old-2", age_hours=49)
     cleanup_aws.add("young", age_hours=47)
-    cleanup_aws.add("paid", age_hours=100, status="PAID")
+    cleanup_aws.add("paid", age_hours=100, status=OrderStatus.PAID)
 
     report = run()
 
@@ -38,7 +39,33 @@ def test_only_pending_orders_older_than_the_limit_are_archived_and_deleted(run: 
     assert cleanup_aws.order_ids() == ["paid", "young"]
     archived = cleanup_aws.archived()
     assert sorted(archived) == ["abandoned-orders/2024/05/21/old-1.json", "abandoned-orders/2024/05/22/old-2.json"]
-    assert archived["abandoned-orders/2024/05/21/old-1.json"]["order"]["total"] == "9.99"
+    assert Order.model_validate(archived["abandoned-orders/2024/05/21/old-1.json"]["order"]) == old
+
+
+def test_the_archive_holds_the_order_in_its_json_form(run: Run, cleanup_aws: Any) -> None:
+    # Given an abandoned order
+    old = cleanup_aws.add("old-1", age_hours=72)
+
+    # When the cleanup runs
+    run()
+
+    # Then its archive is the order as the API answers it, with the time of the run
+    archive = cleanup_aws.archived()["abandoned-orders/2024/05/21/old-1.json"]
+    assert archive == {"archived_at": "2024-05-24T03:00:00.000Z", "order": old.model_dump(mode="json")}
+    assert archive["order"]["items"] == [{"sku": "sku-1", "quantity": 1, "price": "9.99"}]
+
+
+@pytest.mark.parametrize("source", ["api", "queue", "bulk", "csv"])
+def test_abandoned_orders_from_every_entry_point_are_archived(run: Run, cleanup_aws: Any, source: str) -> None:
+    # Given an abandoned order from one entry point (a CSV import has no lines)
+    old = cleanup_aws.add("old-1", age_hours=72, source=source)
+
+    # When the cleanup runs
+    report = run()
+
+    # Then it is archived and deleted
+    assert (report["archived"], cleanup_aws.order_ids()) == (1, [])
+    assert Order.model_validate(cleanup_aws.archived()["abandoned-orders/2024/05/21/old-1.json"]["order"]) == old
 
 
 def test_every_page_is_processed(cleanup_aws: Any) -> None:
@@ -85,7 +112,7 @@ def test_an_order_deleted_by_an_overlapping_run_is_not_an_error(run: Run, cleanu
     table_client = aws.dynamodb_table("orders").meta.client
 
     def other_run_deletes(params: dict[str, Any], **_: Any) -> None:
-        cleanup_aws.table.delete_item(Key={"pk": "ORDER#o-1", "sk": "ORDER"})
+        cleanup_aws.table.delete_item(Key=order_key("o-1"))
 
     table_client.meta.events.register("before-call.dynamodb.DeleteItem", other_run_deletes)
 
@@ -102,10 +129,10 @@ def test_an_order_paid_meanwhile_is_kept_and_not_archived(run: Run, cleanup_aws:
 
     def customer_pays(**_: Any) -> None:
         cleanup_aws.table.update_item(
-            Key={"pk": "ORDER#o-1", "sk": "ORDER"},
+            Key=order_key("o-1"),
             UpdateExpression="SET #s = :paid, updated_at = :now",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":paid": "PAID", ":now": "2024-05-24T03:00:01.000Z"},
+            ExpressionAttributeValues={":paid": OrderStatus.PAID.value, ":now": "2024-05-24T03:00:01.000Z"},
         )
 
     table_client.meta.events.register("before-call.dynamodb.DeleteItem", customer_pays)
