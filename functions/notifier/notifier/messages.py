@@ -1,53 +1,31 @@
-"""What arrives in an SNS message: an order status notification or an S3 event (upload alert). No AWS calls.
+"""What arrives in an SNS message: an order notification or an S3 event (upload alert). No AWS calls.
 
-Order notifications are published by order_events_router (and other producers) as JSON with a ``type``;
-S3 publishes its own event document (``{"Records": [{"eventSource": "aws:s3", ...}]}``) and, once when the
-notification is configured, an ``s3:TestEvent``.
+Order notifications are ``shared.contracts.OrderNotification`` (JSON with a ``type``), published by the saga's
+notify step (OrderConfirmed) and order_events_router (PaymentCompleted, ShipmentDispatched); they are parsed with
+``shared.contracts.notification_adapter()``. S3 publishes its own event document
+(``{"Records": [{"eventSource": "aws:s3", ...}]}``) and, once when the notification is configured, an
+``s3:TestEvent``: those two shapes belong to this function alone.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import unquote_plus
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict
 
+from shared.contracts import (
+    OrderCancelledNotice,
+    OrderConfirmed,
+    PaymentCompletedNotice,
+    ShipmentDispatchedNotice,
+    notification_adapter,
+)
 from shared.errors import ValidationError
 
-ORDER_ID = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$"
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-class _Notification(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    order_id: str = Field(pattern=ORDER_ID)
-    customer_email: str | None = Field(default=None, pattern=EMAIL, max_length=254)
-
-
-class PaymentCompleted(_Notification):
-    type: Literal["PaymentCompleted"]
-    amount: str | int | None = None
-    currency: str | None = Field(default=None, max_length=3)
-
-
-class ShipmentDispatched(_Notification):
-    type: Literal["ShipmentDispatched"]
-    carrier: str | None = Field(default=None, max_length=100)
-    tracking_number: str | None = Field(default=None, max_length=100)
-
-
-class OrderCancelled(_Notification):
-    type: Literal["OrderCancelled"]
-    reason: str | None = Field(default=None, max_length=500)
-
-
-OrderNotification = Annotated[PaymentCompleted | ShipmentDispatched | OrderCancelled, Field(discriminator="type")]
-_ORDER_NOTIFICATION: TypeAdapter[PaymentCompleted | ShipmentDispatched | OrderCancelled] = TypeAdapter(
-    OrderNotification
-)
+OrderNotification = OrderConfirmed | PaymentCompletedNotice | ShipmentDispatchedNotice | OrderCancelledNotice
 
 
 class UploadReceived(BaseModel):
@@ -66,7 +44,7 @@ class S3TestEvent(BaseModel):
     bucket: str
 
 
-Message = PaymentCompleted | ShipmentDispatched | OrderCancelled | UploadReceived | S3TestEvent
+Message = OrderNotification | UploadReceived | S3TestEvent
 
 
 def _uploads(document: dict[str, Any]) -> list[UploadReceived]:
@@ -100,6 +78,6 @@ def parse_message(text: str) -> list[Message]:
     if isinstance(document.get("Records"), list):
         return [*_uploads(document)]
     try:
-        return [_ORDER_NOTIFICATION.validate_python(document)]
+        return [notification_adapter().validate_python(document)]
     except pydantic.ValidationError as exc:
         raise ValidationError.from_pydantic(exc, prefix="Message") from None

@@ -24,6 +24,13 @@ class EmailTemplate:
 
 
 TEMPLATES: dict[str, EmailTemplate] = {
+    "OrderConfirmed": EmailTemplate(
+        Template("Order $order_id is confirmed"),
+        Template(
+            "Hello,\n\nyour order $order_id is confirmed: we reserved your items and charged $total $currency.\n"
+            "Shipment $shipment_id is being prepared.\n\nThank you for your order.\n"
+        ),
+    ),
     "PaymentCompleted": EmailTemplate(
         Template("Payment received for order $order_id"),
         Template(

@@ -35,7 +35,12 @@ def test_samples_send_one_email_each(built_function, verified, outbox, sample: s
 
 
 @pytest.mark.parametrize(
-    ("sample", "outcome"), [("order_cancelled_no_email", "no_recipient"), ("s3_test_event", "test_event")]
+    ("sample", "outcome"),
+    [
+        ("order_cancelled_no_email", "no_recipient"),
+        ("order_confirmed", "no_recipient"),
+        ("s3_test_event", "test_event"),
+    ],
 )
 def test_samples_with_nothing_to_send(built_function, verified, outbox, sample: str, outcome: str) -> None:
     out = built_function("notifier").invoke("notifier", load_event("notifier", sample), env=ENV)

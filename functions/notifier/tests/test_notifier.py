@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from notifier.mailer import EmailRejectedError
 
+from shared.contracts import OrderConfirmed, OrderNotification
 from shared.errors import ValidationError
 
 Invoke = Callable[[object], dict[str, Any]]
@@ -23,6 +24,32 @@ def test_payment_completed_emails_the_customer(invoke: Invoke, sample: Any, outb
     assert "payment of 29.99 EUR for order ord-1001" in email.body
     assert result["deliveries"][0]["outcome"] == "sent"
     assert result["deliveries"][0]["ses_message_id"]
+
+
+def test_order_confirmed_uses_its_own_template(invoke: Invoke, with_message: Any, outbox: Any) -> None:
+    confirmed = OrderConfirmed(
+        order_id="ord-1001",
+        customer_email="ana.lopez@example.com",
+        customer_id="cust-42",
+        total="29.99",
+        currency="USD",
+        shipment_id="SHP-ord-1001",
+    )
+
+    result = invoke(with_message(confirmed.model_dump(mode="json")))
+
+    [email] = outbox()
+    assert (email.to, email.subject) == (["ana.lopez@example.com"], "Order ord-1001 is confirmed")
+    assert "charged 29.99 USD" in email.body
+    assert "Shipment SHP-ord-1001 is being prepared" in email.body
+    assert result["deliveries"][0]["type"] == "OrderConfirmed"
+
+
+def test_every_order_notification_of_the_contract_has_a_template() -> None:
+    from notifier.templates import TEMPLATES
+
+    members = get_args(get_args(OrderNotification)[0])
+    assert {model.model_fields["type"].default for model in members} <= set(TEMPLATES)
 
 
 def test_shipment_dispatched_uses_its_own_template(invoke: Invoke, sample: Any, outbox: Any) -> None:
@@ -81,6 +108,8 @@ def test_a_value_cannot_break_the_subject_line(invoke: Invoke, with_message: Any
     ("message", "field"),
     [
         ({"type": "OrderRefunded", "order_id": "o-1"}, "Message"),
+        ({"event_type": "OrderConfirmed", "order_id": "o-1"}, "Message"),  # the saga's old message: no "type"
+        ({"type": "PaymentCompleted", "order_id": "o-1", "charge_id": "ch_1"}, "Message.PaymentCompleted.charge_id"),
         ({"type": "PaymentCompleted"}, "Message.PaymentCompleted.order_id"),
         (
             {"type": "PaymentCompleted", "order_id": "o-1", "customer_email": "not-an-email"},
