@@ -1,4 +1,9 @@
-"""The order events this router understands (the ``detail`` of each detail-type). No AWS calls."""
+"""Parsing the EventBridge envelope and its ``detail`` into the shared contracts. No AWS calls.
+
+The details are ``shared.contracts`` models: :class:`~shared.contracts.OrderCreated` (orders_api's event, exact),
+:class:`~shared.contracts.PaymentCompleted` and :class:`~shared.contracts.ShipmentDispatched` (other producers',
+which may carry more fields).
+"""
 
 from __future__ import annotations
 
@@ -7,38 +12,12 @@ from typing import TypeVar
 
 import pydantic
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from shared.errors import ValidationError
+from shared.orders import is_order_id
 
-ORDER_ID = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$"
-
-
-class _Detail(BaseModel):
-    # Producers add fields over time; the router needs only these and passes the rest on untouched.
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-class OrderCreated(_Detail):
-    order_id: str = Field(pattern=ORDER_ID)
-    customer_id: str = Field(min_length=1, max_length=128)
-
-
-class PaymentCompleted(_Detail):
-    order_id: str = Field(pattern=ORDER_ID)
-    amount: str | int | None = None
-    currency: str | None = None
-    customer_email: str | None = Field(default=None, max_length=254)
-
-
-class ShipmentDispatched(_Detail):
-    order_id: str = Field(pattern=ORDER_ID)
-    carrier: str | None = Field(default=None, max_length=100)
-    tracking_number: str | None = Field(default=None, max_length=100)
-    customer_email: str | None = Field(default=None, max_length=254)
-
-
-D = TypeVar("D", bound=_Detail)
+D = TypeVar("D", bound=BaseModel)
 
 
 def parse_envelope(event: object) -> EventBridgeModel:
@@ -58,3 +37,12 @@ def parse_detail(detail: object, model: type[D]) -> D:
         return model.model_validate(dict(detail))
     except pydantic.ValidationError as exc:
         raise ValidationError.from_pydantic(exc, prefix="detail") from None
+
+
+def order_id_of(detail: object) -> str | None:
+    """The detail's ``order_id`` when it is a well-formed order id (for reporting an event nobody handles)."""
+    if isinstance(detail, Mapping):
+        order_id = detail.get("order_id")
+        if isinstance(order_id, str) and is_order_id(order_id):
+            return order_id
+    return None

@@ -1,18 +1,17 @@
-"""SNS adapter: order status notifications for the notifier (message attribute ``type`` for filter policies)."""
+"""SNS adapter: order notifications for the notifier (``shared.contracts.OrderNotification``), with the message
+attribute ``type`` for filter policies."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from order_events_router.settings import settings
 from shared import aws
+from shared.contracts import PaymentCompletedNotice, ShipmentDispatchedNotice
 
 
-def publish_notification(notification: dict[str, Any]) -> str:
+def publish_notification(notice: PaymentCompletedNotice | ShipmentDispatchedNotice) -> str:
     response = aws.sns().publish(
         TopicArn=settings().notifications_topic_arn,
-        Message=json.dumps(notification, separators=(",", ":")),
-        MessageAttributes={"type": {"DataType": "String", "StringValue": str(notification["type"])}},
+        Message=notice.model_dump_json(exclude_none=True),
+        MessageAttributes={"type": {"DataType": "String", "StringValue": notice.type}},
     )
     return response["MessageId"]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from typing import Any
 
 from botocore.exceptions import ClientError
 
 from order_events_router.settings import settings
 from shared import aws
+from shared.contracts import SagaInput
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -24,8 +23,8 @@ def execution_name(order_id: str) -> str:
     return f"order-{_UNSAFE.sub('_', order_id)[:56]}-{digest}"
 
 
-def start_saga(order_id: str, saga_input: dict[str, Any]) -> bool:
-    """Start the saga for ``order_id``; False when Step Functions answers ExecutionAlreadyExists.
+def start_saga(saga_input: SagaInput) -> bool:
+    """Start the saga for the order; False when Step Functions answers ExecutionAlreadyExists.
 
     A redelivery while the saga runs (same name, same input) is answered with the running execution, so it
     returns True without starting another; an ended saga, or other input under the name, gives False.
@@ -33,8 +32,8 @@ def start_saga(order_id: str, saga_input: dict[str, Any]) -> bool:
     try:
         aws.sfn().start_execution(
             stateMachineArn=settings().order_saga_arn,
-            name=execution_name(order_id),
-            input=json.dumps(saga_input, separators=(",", ":")),
+            name=execution_name(saga_input.order_id),
+            input=saga_input.model_dump_json(),
         )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":

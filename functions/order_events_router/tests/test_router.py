@@ -8,11 +8,22 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from order_events_router.routing import saga_input
 from order_events_router.saga import execution_name
+from pydantic import BaseModel
 
+from shared.contracts import (
+    OrderCreated,
+    PaymentCompletedNotice,
+    SagaInput,
+    ShipmentDispatchedNotice,
+    notification_adapter,
+)
 from shared.errors import ValidationError
 
 Invoke = Callable[[object], dict[str, Any]]
+TRACKING = "JD014600003828461234"
+CUSTOMER = {"order_id": "ord-1001", "customer_email": "ana.lopez@example.com"}
 
 
 def test_order_created_starts_the_saga_with_the_order_as_input(invoke: Invoke, router_aws: Any, sample: Any) -> None:
@@ -75,23 +86,53 @@ def test_execution_names_are_valid_for_step_functions(order_id: str) -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("payment_completed", {"charge_id": "ch_3PJx9L2eZvKYlo2C1", "amount": "29.99", "currency": "EUR"}),
-        ("shipment_dispatched", {"carrier": "DHL", "tracking_number": "JD014600003828461234"}),
+        ("payment_completed", PaymentCompletedNotice(amount="29.99", currency="EUR", **CUSTOMER)),
+        ("shipment_dispatched", ShipmentDispatchedNotice(carrier="DHL", tracking_number=TRACKING, **CUSTOMER)),
     ],
 )
-def test_payment_and_shipment_events_notify_the_customer(
-    invoke: Invoke, router_aws: Any, sample: Any, name: str, expected: dict[str, str]
+def test_payment_and_shipment_events_notify_the_customer_in_the_notification_contract(
+    invoke: Invoke, router_aws: Any, sample: Any, name: str, expected: BaseModel
 ) -> None:
     event = sample(name)
 
     result = invoke(event)
 
+    # The notice is the shared contract the notifier parses (fields it does not know, like charge_id, left out)
     assert result["action"] == "customer_notified"
     [notification] = router_aws.notifications()
-    assert notification["type"] == event["detail-type"]
-    assert notification["customer_email"] == "ana.lopez@example.com"
-    assert notification.items() >= expected.items()
+    assert notification_adapter().validate_python(notification) == expected
     assert router_aws.executions() == []
+
+
+@pytest.mark.parametrize("name", ["payment_completed", "shipment_dispatched"])
+def test_the_notifier_reads_what_the_router_publishes(invoke: Invoke, router_aws: Any, sample: Any, name: str) -> None:
+    from notifier.messages import parse_message
+    from notifier.templates import render
+
+    invoke(sample(name))
+
+    [notification] = router_aws.notifications()
+    [parsed] = parse_message(json.dumps(notification))
+    assert (parsed.type, parsed.order_id) == (sample(name)["detail-type"], "ord-1001")
+    assert "ord-1001" in render(parsed).subject
+
+
+def test_an_order_created_that_breaks_the_contract_fails_naming_the_field(invoke: Invoke, sample: Any) -> None:
+    event = sample("order_created")
+    del event["detail"]["currency"]
+
+    with pytest.raises(ValidationError) as caught:
+        invoke(event)
+
+    assert list(caught.value.fields) == ["detail.currency"]
+
+
+def test_the_saga_input_is_the_order_created_detail_and_the_event_id(sample: Any) -> None:
+    event = sample("order_created")
+
+    built = saga_input(OrderCreated.model_validate(event["detail"]), event["id"])
+
+    assert built == SagaInput.model_validate(event["detail"] | {"source_event_id": event["id"]})
 
 
 def test_an_unknown_type_is_ignored_with_a_metric_not_retried(
@@ -99,7 +140,7 @@ def test_an_unknown_type_is_ignored_with_a_metric_not_retried(
 ) -> None:
     result = invoke(sample("unknown_type"))
 
-    assert result["action"] == "ignored"
+    assert (result["action"], result["order_id"]) == ("ignored", "ord-1001")
     assert router_aws.executions() == []
     assert router_aws.notifications() == []
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
@@ -121,3 +162,15 @@ def test_an_event_without_an_envelope_fails_naming_the_fields(invoke: Invoke) ->
         invoke({"detail": {}})
 
     assert "event.detail-type" in caught.value.fields or "event.detail_type" in caught.value.fields
+
+
+@pytest.mark.parametrize(
+    ("detail", "order_id"),
+    [({"order_id": "ord-7"}, "ord-7"), ({"order_id": "not an id"}, None), ({"order_id": 7}, None), ({}, None)],
+)
+def test_an_unknown_type_reports_the_order_id_only_when_it_is_well_formed(
+    invoke: Invoke, sample: Any, detail: dict[str, Any], order_id: str | None
+) -> None:
+    event = sample("unknown_type") | {"detail": detail}
+
+    assert invoke(event)["order_id"] == order_id
