@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 
+from shared import snapstart
+
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
 
@@ -89,6 +91,8 @@ class LazyTracer:
 logger: Logger = Logger()
 tracer: LazyTracer = LazyTracer()
 metrics: Metrics = Metrics()
+
+snapstart.install()  # SnapStart hooks for every handler on the shared middleware (a no-op outside Lambda)
 
 # JMESPath into the event for the invocation's correlation id. An SQS batch has one id per record (see
 # set_record_correlation); the first message id ties the invocation's own log lines to the batch.
