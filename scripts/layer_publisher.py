@@ -39,6 +39,7 @@ DESCRIPTION_LIMIT = 256  # Lambda's maximum layer description length
 LAYER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,140}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")  # us-east-1, ap-southeast-2, us-gov-west-1, cn-north-1
 READ_ONLY_OPERATIONS = frozenset({"ListLayerVersions", "GetLayerVersion", "GetLayerVersionPolicy"})
 
 Status = Literal["published", "skipped", "failed", "would_publish"]
@@ -399,6 +400,9 @@ def request_from_args(args: argparse.Namespace) -> PublishRequest:
     regions = tuple(dict.fromkeys(r.strip() for value in args.regions for r in value.split(",") if r.strip()))
     if not regions:
         raise PublishError("--region: at least one region is required")
+    for region in regions:
+        if not REGION.match(region):
+            raise PublishError(f"invalid --region {region!r}: expected a region name like eu-west-1")
     for account in args.accounts:
         if not ACCOUNT_ID.match(account):
             raise PublishError(f"invalid --grant-account {account!r}: expected a 12-digit account id")

@@ -461,6 +461,8 @@ def test_zip_that_disagrees_with_the_manifest_exits_2(repo: Repo, capsys: pytest
         (["--keep", "0"], "invalid --keep 0: must be at least 1"),
         (["--layer-name", "bad name"], "invalid --layer-name 'bad name'"),
         (["--s3-prefix", "x/"], "--s3-prefix needs --s3-bucket"),
+        (["-r", "EU WEST!"], "invalid --region 'EU WEST!': expected a region name like eu-west-1"),
+        (["-r", "eu-west-1,us-east"], "invalid --region 'us-east'"),
     ],
 )
 def test_invalid_option_exits_2_naming_it(
@@ -547,3 +549,18 @@ def test_cli_file_runs_help_and_reports_input_errors_without_traceback(repo: Rep
     assert missing.stderr.startswith("publish_layer: error: layer zip not found: ")
     assert missing.stderr.count("\n") == 1
     assert missing.stdout == ""
+
+
+def test_cli_file_rejects_a_malformed_region_with_one_line_not_a_traceback() -> None:
+    # Given the command from the report, run in this repository as a pipeline would
+    script = REPO / "scripts" / "publish_layer.py"
+
+    # When the region is not a region name
+    result = subprocess.run(
+        [sys.executable, str(script), "common", "-r", "EU WEST!"], capture_output=True, text=True, check=False, cwd=REPO
+    )
+
+    # Then exit 2 with one line naming it, before any AWS call
+    assert result.returncode == 2
+    assert result.stderr == "publish_layer: error: invalid --region 'EU WEST!': expected a region name like eu-west-1\n"
+    assert result.stdout == ""
