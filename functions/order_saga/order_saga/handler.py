@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from order_saga import inventory, notifications, payments, shipments
-from order_saga.models import OrderRef, SagaOrder, parse
+from order_saga.models import parse_order, parse_ref
 from shared.middleware import event_handler
 
 Event = dict[str, Any]
@@ -19,34 +19,34 @@ Event = dict[str, Any]
 
 @event_handler(source="direct")
 def reserve_inventory(event: Event, context: LambdaContext) -> Event:
-    return inventory.reserve(parse(SagaOrder, event)).model_dump(mode="json")
+    return inventory.reserve(parse_order(event)).model_dump(mode="json")
 
 
 @event_handler(source="direct")
 def release_inventory(event: Event, context: LambdaContext) -> Event:
-    return inventory.release(parse(OrderRef, event).order_id).model_dump(mode="json")
+    return inventory.release(parse_ref(event)).model_dump(mode="json")
 
 
 @event_handler(source="direct")
 def charge_payment(event: Event, context: LambdaContext) -> Event:
-    return payments.charge(parse(SagaOrder, event)).model_dump(mode="json")
+    return payments.charge(parse_order(event)).model_dump(mode="json")
 
 
 @event_handler(source="direct")
 def refund_payment(event: Event, context: LambdaContext) -> Event:
-    return payments.refund(parse(OrderRef, event).order_id).model_dump(mode="json")
+    return payments.refund(parse_ref(event).order_id).model_dump(mode="json")
 
 
 @event_handler(source="direct")
 def create_shipment(event: Event, context: LambdaContext) -> Event:
-    return shipments.create(parse(SagaOrder, event)).model_dump(mode="json")
+    return shipments.create(parse_order(event)).model_dump(mode="json")
 
 
 @event_handler(source="direct")
 def cancel_shipment(event: Event, context: LambdaContext) -> Event:
-    return shipments.cancel(parse(OrderRef, event).order_id).model_dump(mode="json")
+    return shipments.cancel(parse_ref(event).order_id).model_dump(mode="json")
 
 
 @event_handler(source="direct")
 def notify_customer(event: Event, context: LambdaContext) -> Event:
-    return notifications.notify(parse(SagaOrder, event)).model_dump(mode="json")
+    return notifications.notify(parse_order(event)).model_dump(mode="json")

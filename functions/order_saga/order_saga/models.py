@@ -1,77 +1,68 @@
 """The saga's payload contract: what Step Functions passes to every task and what each task returns.
 
-The execution input is a :class:`SagaOrder`; each task adds its result under its own key (``$.reservation``,
-``$.payment``, ``$.fulfilment``, ...), so later tasks see the whole state. Unknown keys are ignored.
+The execution input is :class:`shared.contracts.SagaInput` (order_events_router builds it from the OrderCreated
+detail); each task adds its result under its own key (``$.reservation``, ``$.payment``, ``$.fulfilment``, ``$.error``
+...), so later tasks see the whole state. A task reads the SagaInput fields of the state and ignores the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts import SagaInput
 from shared.errors import ValidationError
+from shared.orders import Currency, Identifier, Money, to_cents
 
-ORDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
-SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-MAX_LINE_ITEMS = 50  # a reservation is one DynamoDB transaction: 1 record + 1 update per SKU (limit 100)
+# A reservation is one DynamoDB transaction: the reservation record + one stock update per SKU (limit 100).
+MAX_SKUS = 99
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
-
-
-class LineItem(_Model):
-    sku: str = Field(pattern=SKU_PATTERN)
-    quantity: int = Field(gt=0, le=1000)
-
-
-class Address(_Model):
-    name: str = Field(min_length=1, max_length=200)
-    line1: str = Field(min_length=1, max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    postal_code: str = Field(min_length=1, max_length=20)
-    country: str = Field(pattern=r"^[A-Z]{2}$")
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class SagaOrder(_Model):
-    """The execution input (started by order_events_router from an ``OrderCreated`` event)."""
+    """What the forward steps need of the order, from the execution input (money in cents for the payment API)."""
 
-    order_id: str = Field(pattern=ORDER_ID_PATTERN)
-    customer_id: str = Field(min_length=1, max_length=128)
-    customer_email: str | None = Field(default=None, max_length=254)
-    items: list[LineItem] = Field(min_length=1, max_length=MAX_LINE_ITEMS)
-    total_cents: int = Field(gt=0)
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    shipping_address: Address | None = None  # None: ship to the address on the customer's profile
+    order_id: Identifier
+    customer_id: str  # validated by SagaInput
+    quantities: dict[str, int]  # quantity per SKU, a SKU listed twice summed, sorted by SKU
+    total: Money
+    total_cents: int
+    currency: Currency
 
-    @pydantic.model_validator(mode="before")
     @classmethod
-    def _total_from_order_created(cls, data: Any) -> Any:
-        """OrderCreated (orders_api) carries the total as a decimal string; the saga works in cents."""
-        if isinstance(data, Mapping) and "total_cents" not in data and "total" in data:
-            try:
-                cents = (Decimal(str(data["total"])) * 100).to_integral_value(rounding=ROUND_HALF_UP)
-            except InvalidOperation:
-                return data  # total_cents stays missing: the model reports it
-            return {**data, "total_cents": int(cents)}
-        return data
+    def of(cls, saga_input: SagaInput) -> SagaOrder:
+        quantities: dict[str, int] = {}
+        for line in saga_input.items:
+            quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
+        return cls(
+            order_id=saga_input.order_id,
+            customer_id=saga_input.customer_id,
+            quantities=dict(sorted(quantities.items())),
+            total=saga_input.total,
+            total_cents=to_cents(saga_input.total),
+            currency=saga_input.currency,
+        )
 
-    def quantities(self) -> dict[str, int]:
-        """Quantity per SKU (a SKU listed twice is reserved once, with the sum)."""
-        totals: dict[str, int] = {}
-        for item in self.items:
-            totals[item.sku] = totals.get(item.sku, 0) + item.quantity
-        return dict(sorted(totals.items()))
+
+class StepError(_Model):
+    """``$.error`` as Step Functions writes it (a Catch's ResultPath or a Pass state's Result)."""
+
+    Error: str = Field(min_length=1, max_length=256)
+    Cause: str | None = None
 
 
 class OrderRef(_Model):
-    """What a compensation needs: only the order id, so a damaged state can still be compensated."""
+    """What a compensation needs: the order id (and why the saga is compensating, when known), so a damaged state
+    can still be compensated."""
 
-    order_id: str = Field(pattern=ORDER_ID_PATTERN)
+    order_id: Identifier
+    error: StepError | None = None
 
 
 class Reservation(_Model):
@@ -100,12 +91,35 @@ class Notification(_Model):
     message_id: str | None = None
 
 
-M = TypeVar("M", bound=BaseModel)
+def _invalid(exc: pydantic.ValidationError) -> ValidationError:
+    return ValidationError.from_pydantic(exc, prefix="input")
 
 
-def parse(model: type[M], event: Mapping[str, Any]) -> M:
-    """Validate a task's input; bad input is a ValidationError (Step Functions error ``ValidationError``)."""
+def parse_order(state: Mapping[str, Any]) -> SagaOrder:
+    """The order in a forward step's state; bad input is a ValidationError naming ``input.<field>``."""
+    if not isinstance(state, Mapping):
+        raise ValidationError(fields={"input": "must be a JSON object"})
     try:
-        return model.model_validate(event)
+        saga_input = SagaInput.model_validate({k: v for k, v in state.items() if k in SagaInput.model_fields})
     except pydantic.ValidationError as exc:
-        raise ValidationError.from_pydantic(exc, prefix="input") from None
+        raise _invalid(exc) from None
+    order = SagaOrder.of(saga_input)
+    if len(order.quantities) > MAX_SKUS:
+        raise ValidationError(fields={"input.items": f"at most {MAX_SKUS} different SKUs can be reserved at once"})
+    return order
+
+
+def parse_ref(state: Mapping[str, Any]) -> OrderRef:
+    """The order id (and ``$.error``) of a compensation's state; ValidationError naming ``input.<field>``."""
+    if not isinstance(state, Mapping):
+        raise ValidationError(fields={"input": "must be a JSON object"})
+    error = state.get("error")
+    try:
+        # A malformed $.error must not block a compensation: it only words the cancel reason.
+        return OrderRef(order_id=state.get("order_id"), error=StepError.model_validate(error) if error else None)
+    except pydantic.ValidationError:
+        pass
+    try:
+        return OrderRef(order_id=state.get("order_id"))
+    except pydantic.ValidationError as exc:
+        raise _invalid(exc) from None

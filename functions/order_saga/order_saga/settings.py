@@ -5,12 +5,13 @@ from __future__ import annotations
 from shared.settings import EnvSettings
 
 
-class InventorySettings(EnvSettings):
-    inventory_table: str
-
-
 class OrdersSettings(EnvSettings):
     orders_table: str
+
+
+class InventorySettings(EnvSettings):
+    inventory_table: str
+    orders_table: str  # reserve confirms the order, release cancels it
 
 
 class PaymentSettings(EnvSettings):

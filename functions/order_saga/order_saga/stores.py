@@ -3,33 +3,44 @@
 Every write that makes a step happen is conditional, so a retried or duplicated task finds the record its
 first attempt wrote instead of doing the work twice.
 
-Orders table (``ORDERS_TABLE``): the order ``pk=ORDER#<id>, sk=ORDER`` and one record per saga step,
-``pk=ORDER#<id>, sk=SAGA#<STEP>`` with ``status`` and the step's own attributes.
-Inventory table (``INVENTORY_TABLE``): stock ``pk=SKU#<sku>, sk=STOCK`` with ``available`` (number), and the
-reservation ``pk=ORDER#<id>, sk=RESERVATION`` with ``status`` (RESERVED | RELEASED) and ``items`` (sku → qty).
+Orders table (``ORDERS_TABLE``): one record per saga step beside its order, keyed by
+``shared.orders.saga_step_key``, with ``status`` (:class:`StepStatus`) and the step's own attributes. The saga
+owns these records; the order item itself is changed only through ``shared.order_store.OrderTable``.
+Inventory table (``INVENTORY_TABLE``): the layout ``shared.inventory`` owns (stock per SKU, one reservation per
+order).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
+from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from order_saga.errors import aws_errors
-from shared import aws
+from shared import aws, inventory
 from shared.errors import RetryableError, ThrottleError
+from shared.inventory import ReservationStatus
+from shared.orders import saga_step_key, utc_now
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+class StepStatus(StrEnum):
+    """The status of a saga step record (the saga's own data; not the order's status)."""
+
+    STARTED = "STARTED"  # the step began; its outcome is not recorded yet (ask again with the same key)
+    APPROVED = "APPROVED"
+    DECLINED = "DECLINED"
+    REFUNDED = "REFUNDED"
+    CREATED = "CREATED"
+    SENT = "SENT"
+    CANCELLED = "CANCELLED"  # compensated, or written by a compensation that found nothing to undo
 
 
 def _plain(value: Any) -> Any:
@@ -48,7 +59,7 @@ def _conditional_failed(exc: ClientError) -> bool:
 class StepRecord:
     order_id: str
     step: str
-    status: str
+    status: StepStatus
     attributes: dict[str, Any] = field(default_factory=dict)
 
     def get(self, name: str) -> Any:
@@ -64,23 +75,19 @@ class StepStore:
     def _table(self) -> Any:
         return aws.dynamodb_table(self.table_name)
 
-    @staticmethod
-    def key(order_id: str, step: str) -> dict[str, str]:
-        return {"pk": f"ORDER#{order_id}", "sk": f"SAGA#{step}"}
-
     def _record(self, item: Mapping[str, Any]) -> StepRecord:
         attributes = {k: _plain(v) for k, v in item.items() if k not in {"pk", "sk", "order_id", "step", "status"}}
-        return StepRecord(str(item["order_id"]), str(item["step"]), str(item["status"]), attributes)
+        return StepRecord(str(item["order_id"]), str(item["step"]), StepStatus(item["status"]), attributes)
 
     def get(self, order_id: str, step: str) -> StepRecord | None:
         with aws_errors(f"read {step} record"):
-            item = self._table().get_item(Key=self.key(order_id, step), ConsistentRead=True).get("Item")
+            item = self._table().get_item(Key=saga_step_key(order_id, step), ConsistentRead=True).get("Item")
         return self._record(item) if item else None
 
-    def create(self, order_id: str, step: str, status: str, **attributes: Any) -> tuple[StepRecord, bool]:
+    def create(self, order_id: str, step: str, status: StepStatus, **attributes: Any) -> tuple[StepRecord, bool]:
         """Write the record unless one exists: ``(record, True)`` when written, ``(existing, False)`` otherwise."""
-        item = {**self.key(order_id, step), "order_id": order_id, "step": step, "status": status}
-        item |= {k: v for k, v in attributes.items() if v is not None} | {"updated_at": now_iso()}
+        item = {**saga_step_key(order_id, step), "order_id": order_id, "step": step, "status": status.value}
+        item |= {k: v for k, v in attributes.items() if v is not None} | {"updated_at": utc_now()}
         try:
             with aws_errors(f"create {step} record"):
                 self._table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
@@ -93,21 +100,23 @@ class StepStore:
             return existing, False
         return self._record(item), True
 
-    def transition(self, order_id: str, step: str, *, from_status: str, to_status: str, **attributes: Any) -> bool:
+    def transition(
+        self, order_id: str, step: str, *, from_status: StepStatus, to_status: StepStatus, **attributes: Any
+    ) -> bool:
         """Move the record from ``from_status`` to ``to_status``; False when it was not in ``from_status``."""
-        values = {k: v for k, v in attributes.items() if v is not None} | {"updated_at": now_iso()}
+        values = {k: v for k, v in attributes.items() if v is not None} | {"updated_at": utc_now()}
         names = {f"#a{i}": name for i, name in enumerate(values)}
         sets = ", ".join(f"#a{i} = :a{i}" for i in range(len(values)))
         try:
             with aws_errors(f"update {step} record"):
                 self._table().update_item(
-                    Key=self.key(order_id, step),
+                    Key=saga_step_key(order_id, step),
                     UpdateExpression=f"SET #status = :to, {sets}",
                     ConditionExpression="#status = :from",
                     ExpressionAttributeNames={"#status": "status", **names},
                     ExpressionAttributeValues={
-                        ":to": to_status,
-                        ":from": from_status,
+                        ":to": to_status.value,
+                        ":from": from_status.value,
                         **{f":a{i}": value for i, value in enumerate(values.values())},
                     },
                 )
@@ -124,6 +133,14 @@ class ReserveOutcome(StrEnum):
     OUT_OF_STOCK = "OUT_OF_STOCK"
 
 
+_SERIALIZER = TypeSerializer()
+
+
+def _typed(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Plain values in the low-level client's typed form (transactions need the client, not the resource)."""
+    return {name: _SERIALIZER.serialize(value) for name, value in values.items()}
+
+
 class InventoryStore:
     """Stock counters and reservations; a reservation and its stock changes commit in one transaction."""
 
@@ -131,14 +148,20 @@ class InventoryStore:
         self.table_name = table_name
 
     @staticmethod
-    def reservation_key(order_id: str) -> dict[str, dict[str, str]]:
-        return {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "RESERVATION"}}
+    def reservation_key(order_id: str) -> dict[str, Any]:
+        return _typed(inventory.reservation_key(order_id))
 
     @staticmethod
-    def stock_key(sku: str) -> dict[str, dict[str, str]]:
-        return {"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"}}
+    def stock_key(sku: str) -> dict[str, Any]:
+        return _typed(inventory.stock_key(sku))
 
-    def get_reservation(self, order_id: str) -> tuple[str, dict[str, int]] | None:
+    def _reservation(self, order_id: str, status: ReservationStatus, items: Mapping[str, int]) -> dict[str, Any]:
+        return {
+            **self.reservation_key(order_id),
+            **_typed({inventory.STATUS: status.value, inventory.ITEMS: dict(items), inventory.UPDATED_AT: utc_now()}),
+        }
+
+    def get_reservation(self, order_id: str) -> tuple[ReservationStatus, dict[str, int]] | None:
         """``(status, items)`` of the order's reservation record, or None."""
         with aws_errors("read reservation"):
             item = (
@@ -148,8 +171,9 @@ class InventoryStore:
             )
         if not item:
             return None
-        items = {sku: int(value["N"]) for sku, value in item.get("items", {}).get("M", {}).items()}
-        return item["status"]["S"], items
+        reserved = item.get(inventory.ITEMS, {}).get("M", {})
+        items = {sku: int(value["N"]) for sku, value in reserved.items()}
+        return ReservationStatus(item[inventory.STATUS]["S"]), items
 
     def reserve(self, order_id: str, quantities: Mapping[str, int]) -> tuple[ReserveOutcome, list[str]]:
         """Decrement every SKU (never below zero) and record the reservation, all or nothing.
@@ -160,12 +184,7 @@ class InventoryStore:
             {
                 "Put": {
                     "TableName": self.table_name,
-                    "Item": {
-                        **self.reservation_key(order_id),
-                        "status": {"S": "RESERVED"},
-                        "items": {"M": {sku: {"N": str(qty)} for sku, qty in quantities.items()}},
-                        "updated_at": {"S": now_iso()},
-                    },
+                    "Item": self._reservation(order_id, ReservationStatus.RESERVED, quantities),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
@@ -176,8 +195,9 @@ class InventoryStore:
                     "Update": {
                         "TableName": self.table_name,
                         "Key": self.stock_key(sku),
-                        "UpdateExpression": "SET available = available - :qty",
-                        "ConditionExpression": "attribute_exists(pk) AND available >= :qty",
+                        "UpdateExpression": "SET #available = #available - :qty",
+                        "ConditionExpression": "attribute_exists(pk) AND #available >= :qty",
+                        "ExpressionAttributeNames": {"#available": inventory.AVAILABLE},
                         "ExpressionAttributeValues": {":qty": {"N": str(qty)}},
                     }
                 }
@@ -204,12 +224,7 @@ class InventoryStore:
             with aws_errors("mark reservation released"):
                 aws.dynamodb().put_item(
                     TableName=self.table_name,
-                    Item={
-                        **self.reservation_key(order_id),
-                        "status": {"S": "RELEASED"},
-                        "items": {"M": {}},
-                        "updated_at": {"S": now_iso()},
-                    },
+                    Item=self._reservation(order_id, ReservationStatus.RELEASED, {}),
                     ConditionExpression="attribute_not_exists(pk)",
                 )
         except ClientError as exc:
@@ -225,14 +240,16 @@ class InventoryStore:
                 "Update": {
                     "TableName": self.table_name,
                     "Key": self.reservation_key(order_id),
-                    "UpdateExpression": "SET #status = :released, updated_at = :now",
+                    "UpdateExpression": "SET #status = :released, #updated_at = :now",
                     "ConditionExpression": "#status = :reserved",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": {
-                        ":released": {"S": "RELEASED"},
-                        ":reserved": {"S": "RESERVED"},
-                        ":now": {"S": now_iso()},
-                    },
+                    "ExpressionAttributeNames": {"#status": inventory.STATUS, "#updated_at": inventory.UPDATED_AT},
+                    "ExpressionAttributeValues": _typed(
+                        {
+                            ":released": ReservationStatus.RELEASED.value,
+                            ":reserved": ReservationStatus.RESERVED.value,
+                            ":now": utc_now(),
+                        }
+                    ),
                 }
             }
         ]
@@ -242,7 +259,8 @@ class InventoryStore:
                     "Update": {
                         "TableName": self.table_name,
                         "Key": self.stock_key(sku),
-                        "UpdateExpression": "ADD available :qty",
+                        "UpdateExpression": "ADD #available :qty",
+                        "ExpressionAttributeNames": {"#available": inventory.AVAILABLE},
                         "ExpressionAttributeValues": {":qty": {"N": str(qty)}},
                     }
                 }

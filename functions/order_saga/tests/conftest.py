@@ -1,4 +1,8 @@
-"""Fixtures for the saga: moto tables + topic, a real payment HTTP server on loopback, order factories."""
+"""Fixtures for the saga: moto tables + topic, a real payment HTTP server on loopback, order factories.
+
+An order is what orders_api creates: a ``shared.orders.Order`` in the orders table, and as the saga's execution
+input the ``shared.contracts.SagaInput`` order_events_router builds from its OrderCreated event.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,14 @@ from typing import Any
 
 import boto3
 import pytest
+from boto3.dynamodb.types import TypeSerializer
 
 from functions.order_saga.tests.payment_server import PaymentProvider, serve
+from shared import inventory
+from shared.contracts import OrderCreated, SagaInput
 from shared.observability import metrics
+from shared.order_store import OrderTable
+from shared.orders import Order, OrderLine, OrderStatus, saga_step_key, to_item
 from tests.support.aws_fixtures import FakeLambdaContext, create_orders_table, create_table
 
 ORDERS, INVENTORY, CIRCUIT = "orders", "inventory", "circuit"
@@ -22,40 +31,65 @@ def create_tables(dynamodb: Any) -> None:
         create_table(dynamodb, name)
 
 
+_TYPED = TypeSerializer()
+
+
+def _typed(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _TYPED.serialize(value) for name, value in values.items()}
+
+
 def put_stock(dynamodb: Any, sku: str, available: int) -> None:
-    dynamodb.put_item(
-        TableName=INVENTORY,
-        Item={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"}, "available": {"N": str(available)}},
-    )
+    dynamodb.put_item(TableName=INVENTORY, Item=_typed(inventory.stock_item(sku, available)))
 
 
 def stock(dynamodb: Any, sku: str) -> int:
-    item = dynamodb.get_item(TableName=INVENTORY, Key={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"}})["Item"]
-    return int(item["available"]["N"])
+    item = dynamodb.get_item(TableName=INVENTORY, Key=_typed(inventory.stock_key(sku)), ConsistentRead=True)["Item"]
+    return int(item[inventory.AVAILABLE]["N"])
 
 
 def step_record(dynamodb: Any, order_id: str, step: str) -> dict[str, Any] | None:
-    key = {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": f"SAGA#{step}"}}
+    key = _typed(saga_step_key(order_id, step))
     return dynamodb.get_item(TableName=ORDERS, Key=key, ConsistentRead=True).get("Item")
 
 
-def make_order(**overrides: Any) -> dict[str, Any]:
-    order: dict[str, Any] = {
-        "order_id": f"o-{uuid.uuid4().hex[:12]}",
-        "customer_id": "c-42",
-        "customer_email": "ada@example.com",
-        "items": [{"sku": "SKU-1", "quantity": 2}, {"sku": "SKU-2", "quantity": 1}],
-        "total_cents": 4599,
-        "currency": "EUR",
-        "shipping_address": {
-            "name": "Ada Lovelace",
-            "line1": "12 St James's Square",
-            "city": "London",
-            "postal_code": "SW1Y 4JH",
-            "country": "GB",
-        },
-    }
-    return order | overrides
+LINES = [{"sku": "SKU-1", "quantity": 2, "price": "15.00"}, {"sku": "SKU-2", "quantity": 1, "price": "15.99"}]
+
+
+def new_order(*, lines: list[dict[str, Any]] | None = None, **fields: Any) -> Order:
+    """A PENDING order for 2 × SKU-1 and 1 × SKU-2 (45.99 EUR) as orders_api creates it."""
+    items = [OrderLine(**line) for line in (lines or LINES)]
+    fields = {"order_id": f"o-{uuid.uuid4().hex[:12]}", "customer_id": "c-42", "currency": "EUR"} | fields
+    return Order.new(items=items, source="api", **fields)
+
+
+def saga_input(order: Order) -> dict[str, Any]:
+    """The execution input order_events_router starts the saga with for ``order``'s OrderCreated event."""
+    created = OrderCreated.of(order).model_dump()
+    return SagaInput(**created, source_event_id=f"evt-{order.order_id}").model_dump(mode="json")
+
+
+def insert_order(dynamodb: Any, order: Order) -> None:
+    """Write ``order`` through the low-level client (a moto server that shared's clients do not point at)."""
+    dynamodb.put_item(TableName=ORDERS, Item=_typed(to_item(order)))
+
+
+def place_order(*, lines: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+    """Insert a new order in the orders table (moto) and return its saga input."""
+    order = new_order(lines=lines, **fields)
+    assert OrderTable(ORDERS).insert(order)
+    return saga_input(order)
+
+
+def order_status(order_id: str) -> OrderStatus:
+    order = OrderTable(ORDERS).load(order_id)
+    assert order is not None, f"order {order_id} is gone"
+    return order.status
+
+
+def cancel_reason(order_id: str) -> str | None:
+    order = OrderTable(ORDERS).load(order_id)
+    assert order is not None, f"order {order_id} is gone"
+    return order.cancel_reason
 
 
 @pytest.fixture

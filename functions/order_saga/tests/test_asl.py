@@ -148,9 +148,9 @@ def test_happy_path_runs_no_compensation() -> None:
 @pytest.mark.parametrize(
     ("failing", "compensations"),
     [
-        (RESERVE, []),
+        (RESERVE, [RELEASE]),  # a failed reserve may have committed (a timeout): release is a no-op otherwise
         (CHARGE, [RELEASE]),
-        (SHIP, [REFUND, RELEASE]),
+        (SHIP, [CANCEL, REFUND, RELEASE]),  # a failed create may have written the shipment: cancel is a no-op otherwise
         (NOTIFY, [CANCEL, REFUND, RELEASE]),
     ],
 )
@@ -160,7 +160,7 @@ def test_failure_at_each_step_compensates_exactly_the_steps_before_it(failing: s
     # When the saga runs
     execution = run(**{failing: fails(error)})
     # Then the forward steps stop there (the Parallel still finishes its other branch), the compensations of
-    # exactly the steps that succeeded run newest first, and the execution fails with the original error
+    # the steps that succeeded or may have run newest first, and the execution fails with the original error
     forward = FORWARD[: FORWARD.index(failing) + 1]
     if failing == SHIP:
         forward = [*forward, NOTIFY]
@@ -168,10 +168,40 @@ def test_failure_at_each_step_compensates_exactly_the_steps_before_it(failing: s
     assert (execution.status, execution.error) == ("FAILED", "NonRetryableError")
 
 
-def test_shipment_and_notification_both_failing_cancels_nothing() -> None:
+def test_shipment_and_notification_both_failing_cancels_refunds_and_releases() -> None:
     execution = run(**{SHIP: fails(NonRetryableError("no carrier")), NOTIFY: fails(NonRetryableError("no topic"))})
-    assert execution.tasks == [*FORWARD, REFUND, RELEASE]
+    assert execution.tasks == [*FORWARD, CANCEL, REFUND, RELEASE]
     assert execution.error == "NonRetryableError"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({RESERVE: fails(OutOfStockError("SKU-1"))}, "OutOfStockError"),
+        ({RESERVE: fails(StepCompensatedError("order o-1 is CANCELLED"))}, "StepCompensatedError"),
+        ({CHARGE: ok({"status": "DECLINED", "reason": "insufficient_funds"})}, "PaymentDeclined"),
+        ({CHARGE: ok({"status": "ERROR"})}, "PaymentStatusUnknown"),
+        ({SHIP: fails(StepCompensatedError("order o-1 is CANCELLED"))}, "StepCompensatedError"),
+        ({NOTIFY: fails(NonRetryableError("no topic"))}, "NonRetryableError"),
+    ],
+    ids=["out-of-stock", "cancelled-before-reserve", "declined", "unknown-payment", "cancelled-before-ship", "notify"],
+)
+def test_the_release_sees_the_error_that_started_the_compensation(
+    overrides: dict[str, Callable[[Any], Any]], error: str
+) -> None:
+    # Given a failure anywhere (the release words the order's cancel reason from $.error)
+    seen: list[Any] = []
+
+    def release(state: Any) -> Any:
+        seen.append(state)
+        return {"status": "RELEASED"}
+
+    # When the saga runs
+    execution = run(**overrides, **{RELEASE: release})
+    # Then the release ran once, last, with the original error in $.error, and the saga fails with it
+    assert execution.tasks[-1] == RELEASE
+    assert [state["error"]["Error"] for state in seen] == [error]
+    assert (execution.status, execution.error) == ("FAILED", error)
 
 
 def test_declined_payment_releases_the_reservation_only() -> None:
@@ -199,7 +229,7 @@ def test_unknown_payment_status_refunds_and_releases() -> None:
 )
 def test_permanent_errors_are_not_retried(error: Exception) -> None:
     execution = run(**{RESERVE: fails(error)})
-    assert execution.tasks == [RESERVE]
+    assert execution.tasks == [RESERVE, RELEASE]
     assert execution.retries == []
     assert execution.error == type(error).__name__
 

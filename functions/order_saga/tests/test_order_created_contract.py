@@ -1,44 +1,45 @@
-"""The saga's execution input is what order_events_router passes on: orders_api's OrderCreated detail."""
+"""The saga's execution input is what order_events_router builds from orders_api's OrderCreated event
+(``shared.contracts.OrderCreated`` → ``SagaInput``), read after a JSON round trip as Step Functions passes it."""
 
 from __future__ import annotations
 
-from order_saga.models import SagaOrder
-from orders_api.events import order_created_detail
-from orders_api.models import Order, OrderLine, OrderStatus
+import json
+
+import pytest
+from order_events_router.routing import saga_input
+from order_saga.models import parse_order
+
+from shared.contracts import OrderCreated
+from shared.errors import ValidationError
+from shared.orders import Order, OrderLine
 
 
-def test_order_created_detail_from_orders_api_is_a_valid_saga_input() -> None:
-    # Given an order as orders_api publishes it (total as a decimal string, no address, no currency)
-    order = Order(
-        order_id="ord-1001",
-        customer_id="cust-42",
-        status=OrderStatus.PENDING,
-        items=[
-            OrderLine(sku="sku-red-mug", quantity=2, price="12.50"),
-            OrderLine(sku="sku-tea", quantity=1, price="4.99"),
-        ],
-        total="29.99",
-        created_at="2024-05-24T16:34:39.871Z",
-        updated_at="2024-05-24T16:34:39.871Z",
-    )
-    # When the router passes the detail on (plus the event id) as the execution input
-    saga_input = {**order_created_detail(order), "source_event_id": "e-1"}
-    # Then the saga reads it: cents from the decimal total, default currency, quantities per SKU
-    parsed = SagaOrder.model_validate(saga_input)
-    assert parsed.total_cents == 2999
-    assert parsed.currency == "USD"
-    assert parsed.shipping_address is None
-    assert parsed.quantities() == {"sku-red-mug": 2, "sku-tea": 1}
+def order(**fields: object) -> Order:
+    lines = [OrderLine(sku="sku-red-mug", quantity=2, price="12.5"), OrderLine(sku="sku-tea", quantity=1, price="4.99")]
+    return Order.new(order_id="ord-1001", customer_id="cust-42", items=lines, source="api", **fields)
 
 
-def test_explicit_total_cents_wins_over_the_decimal_total() -> None:
-    parsed = SagaOrder.model_validate(
-        {
-            "order_id": "o-1",
-            "customer_id": "c",
-            "items": [{"sku": "s", "quantity": 1}],
-            "total": "1.00",
-            "total_cents": 250,
-        }
-    )
-    assert parsed.total_cents == 250
+@pytest.mark.parametrize(("currency", "total_cents"), [("USD", 2999), ("EUR", 2999)])
+def test_the_routers_saga_input_is_what_the_saga_reads(currency: str, total_cents: int) -> None:
+    # Given the OrderCreated detail orders_api publishes, and the input the router starts the saga with
+    created = OrderCreated.of(order(currency=currency))
+    state = json.loads(saga_input(created, "evt-1").model_dump_json())
+    # When a saga task reads it (with the results of earlier steps beside it)
+    parsed = parse_order(state | {"reservation": {"status": "RESERVED"}})
+    # Then it has the order's id, customer, currency, cents of the decimal total and quantities per SKU
+    assert (parsed.order_id, parsed.customer_id, parsed.currency) == ("ord-1001", "cust-42", currency)
+    assert (parsed.total, parsed.total_cents) == ("29.99", total_cents)
+    assert parsed.quantities == {"sku-red-mug": 2, "sku-tea": 1}
+
+
+@pytest.mark.parametrize(("total", "cents"), [("0.01", 1), ("45.99", 4599), ("999999999.99", 99999999999)])
+def test_money_becomes_exact_cents(total: str, cents: int) -> None:
+    state = json.loads(saga_input(OrderCreated.of(order()), "evt-1").model_dump_json()) | {"total": total}
+    assert parse_order(state).total_cents == cents
+
+
+def test_the_old_saga_input_in_cents_is_rejected_naming_the_field() -> None:
+    old = {"order_id": "o-1", "customer_id": "c", "items": [{"sku": "s", "quantity": 1}], "total_cents": 250}
+    with pytest.raises(ValidationError) as raised:
+        parse_order(old)
+    assert {"input.total", "input.currency", "input.items.0.price"} <= set(raised.value.fields)
