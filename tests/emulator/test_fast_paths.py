@@ -143,3 +143,53 @@ def test_the_router_still_finds_backends_and_rejects_unknown_hosts(emulator: Emu
     assert dispatcher.get_backend_for_host(None) is None
     assert "sqs" in backends.list_of_moto_modules()
     assert "__pycache__" not in backends.list_of_moto_modules()
+
+
+@pytest.fixture
+def dynamodb(emulator: Emulator) -> Any:
+    fast_paths.install()
+    client = emulator.client("dynamodb")
+    name = f"fast-{uuid.uuid4().hex[:10]}"
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return client, name
+
+
+def conditional_put(client: Any, table: str, key: str, expires: int, now: int) -> None:
+    client.put_item(
+        TableName=table,
+        Item={"id": {"S": key}, "expiration": {"N": str(expires)}},
+        ConditionExpression="attribute_not_exists(#id) OR #expiry < :now",
+        ExpressionAttributeNames={"#id": "id", "#expiry": "expiration"},
+        ExpressionAttributeValues={":now": {"N": str(now)}},
+    )
+
+
+def test_a_repeated_condition_is_still_evaluated_against_each_item_and_value(dynamodb: Any) -> None:
+    client, table = dynamodb
+    # Given an item that expires at 100, written with the condition
+    conditional_put(client, table, "k", expires=100, now=50)
+
+    # When the same condition is sent again with the same values, Then the existing, unexpired item refuses it
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        conditional_put(client, table, "k", expires=200, now=50)
+    # And with a later :now the same expression lets it through (the values are part of the parse)
+    conditional_put(client, table, "k", expires=300, now=150)
+    # And for another key the same expression and values succeed
+    conditional_put(client, table, "other", expires=100, now=50)
+
+    item = client.get_item(TableName=table, Key={"id": {"S": "k"}})["Item"]
+    assert item["expiration"] == {"N": "300"}
+
+
+def test_an_invalid_condition_is_refused_every_time(dynamodb: Any) -> None:
+    client, table = dynamodb
+    for _ in range(2):
+        with pytest.raises(ClientError, match="ValidationException"):
+            client.put_item(
+                TableName=table, Item={"id": {"S": "x"}}, ConditionExpression="((attribute_not_exists(id)))"
+            )
