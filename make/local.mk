@@ -8,11 +8,13 @@
 #   make invoke FN=health EVENT=functions/health/events/route53_health_check.json
 #   make logs FN=health          follow a function's log (waits for the first line if it has not run yet)
 #   make down                    stop everything (no process is left)
+#   make chaos                   10,000 order messages (1% poison, 5% duplicates) + a killed worker, then the audit;
+#                                CHAOS_ARGS="--messages 300" or "--local-dir .local" (a running `make up`)
 # UP_ARGS passes options to `python -m scripts.local up` (see its --help), e.g. UP_ARGS="--api-port 8080".
 
 UP_ARGS ?=
 
-.PHONY: up down invoke logs status token
+.PHONY: up down invoke logs status token chaos
 
 up: $(STAMP) ## Start the local stack in the background (ATTACH=1: foreground); prints the API URL
 	@$(BIN)/python -m scripts.local up $(if $(ATTACH),,--detach) $(UP_ARGS)
@@ -35,3 +37,9 @@ token: $(STAMP) ## Print only an ID token of the local user pool (USER=<email> P
 
 status: $(STAMP) ## Is the local stack up, and where
 	@$(BIN)/python -m scripts.local status
+
+CHAOS_ARGS ?=
+
+chaos: $(STAMP) ## Queue chaos: 10,000 order messages, poison, duplicates, a killed worker; audit (JSON in .cache/chaos.json)
+	@mkdir -p .cache
+	@$(BIN)/python -m scripts.chaos --json .cache/chaos.json $(CHAOS_ARGS)
