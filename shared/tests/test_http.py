@@ -13,7 +13,6 @@ import pytest
 from shared.errors import NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError
 from shared.http import (
     accepts_gzip,
-    apply_cors,
     compress_response,
     json_body,
     json_dumps,
@@ -114,18 +113,6 @@ def test_already_encoded_body_is_not_compressed_twice() -> None:
     body = once["body"]
     twice = compress_response(once, request_headers={"accept-encoding": "gzip"}, threshold=10)
     assert twice["body"] == body
-
-
-def test_cors_headers_follow_the_request_origin(monkeypatch: pytest.MonkeyPatch) -> None:
-    from shared.http import cors_config
-
-    monkeypatch.setenv("CORS_ALLOW_ORIGIN", "https://shop.example, https://admin.example")
-    cors_config.cache_clear()
-    allowed = apply_cors(json_response(200, {}), {"origin": "https://admin.example"})
-    assert allowed["headers"]["Access-Control-Allow-Origin"] == "https://admin.example"
-    assert "Idempotency-Key" in allowed["headers"]["Access-Control-Allow-Headers"]
-    refused = apply_cors(json_response(200, {}), {"origin": "https://evil.example"})
-    assert not any(key.startswith("Access-Control") for key in refused["headers"])
 
 
 def test_json_body_parses_plain_and_base64_bodies(http_event: Any) -> None:
@@ -291,9 +278,14 @@ def test_resolver_answers_unknown_routes_in_the_same_shape(http_event: Any, lamb
     assert json.loads(response["body"])["error"]["message"] == "no route for GET /nowhere"
 
 
-def test_resolver_answers_cors_preflight(http_event: Any, lambda_context: Any) -> None:
-    event = http_event(method="OPTIONS", path="/orders", headers={"origin": "https://shop.example"})
+def test_resolver_leaves_cors_to_the_http_api(http_event: Any, lambda_context: Any) -> None:
+    # Given a cross-origin request reaching the function (the API answered the preflight already)
+    event = http_event(method="GET", path="/orders/o-1", headers={"origin": "https://evil.example"})
+
+    # When the resolver answers it
     response = build_app().resolve(event, lambda_context)
-    assert response["statusCode"] == 204
-    assert "POST" in response["headers"]["Access-Control-Allow-Methods"]
-    assert response["headers"]["Access-Control-Allow-Origin"] == "*"
+
+    # Then it is served as any request
+    assert response["statusCode"] == 200
+    # and it carries no CORS header of its own: API Gateway adds the configured ones for allowed origins only
+    assert not [name for name in response.get("headers", {}) if name.lower().startswith("access-control-")]

@@ -29,7 +29,6 @@ import pytest
 from moto import mock_aws
 
 from shared import aws, parameters
-from shared.http import cors_config
 from shared.idempotency import reset_idempotency
 from shared.orders import CUSTOMER_INDEX, STATUS_INDEX
 from shared.settings import reset_settings
@@ -55,7 +54,6 @@ def reset_shared_state() -> None:
     reset_settings()
     parameters.reset_parameters()
     reset_idempotency()
-    cors_config.cache_clear()
 
 
 def create_table(

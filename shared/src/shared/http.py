@@ -1,13 +1,15 @@
-"""HTTP API (payload 2.0) responses: JSON with Decimal support, CORS, gzip for large bodies, error mapping.
+"""HTTP API (payload 2.0) responses: JSON with Decimal support, gzip for large bodies, error mapping.
 
 Two ways to write an API handler, both ending in the same response shape:
 
-* a Powertools ``APIGatewayHttpResolver`` from :func:`make_resolver` (routing, CORS, taxonomy errors), or
+* a Powertools ``APIGatewayHttpResolver`` from :func:`make_resolver` (routing, taxonomy errors), or
 * a plain function returning :func:`json_response` and raising taxonomy errors.
 
 Either way :func:`shared.middleware.api_handler` adds the last mile: unexpected errors become a 500 with
-the request id, CORS headers reach error responses too, and large bodies are gzip-compressed when the
-client's ``Accept-Encoding`` allows it.
+the request id, and large bodies are gzip-compressed when the client's ``Accept-Encoding`` allows it.
+
+CORS is not the functions' business: the HTTP API's ``cors_configuration`` (terraform/modules/http_api) answers
+preflights before the JWT authorizer and replaces any CORS header a function would return.
 """
 
 from __future__ import annotations
@@ -17,18 +19,16 @@ import binascii
 import dataclasses
 import gzip
 import json
-import os
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 import pydantic
 
 if TYPE_CHECKING:  # the event handler package (every resolver Powertools has) loads only where it is used
-    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
     from aws_lambda_powertools.event_handler.exceptions import NotFoundError as ResolverNotFoundError
     from aws_lambda_powertools.event_handler.exceptions import ServiceError
     from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -46,9 +46,7 @@ from shared.observability import logger
 __all__ = [
     "DEFAULT_GZIP_THRESHOLD",
     "accepts_gzip",
-    "apply_cors",
     "compress_response",
-    "cors_config",
     "error_response",
     "header",
     "json_body",
@@ -108,34 +106,6 @@ def error_response(exc: BaseException, *, request_id: str) -> dict[str, Any]:
     """The JSON error response for ``exc`` (unexpected errors: 500 with the request id, nothing else)."""
     status, body, headers = error_body(exc, request_id=request_id)
     return json_response(status, body, headers=headers)
-
-
-@cache
-def cors_config() -> CORSConfig:
-    """CORS from ``CORS_ALLOW_ORIGIN`` (optional: comma-separated origins, unset means ``*``)."""
-    from aws_lambda_powertools.event_handler import CORSConfig
-
-    raw = os.environ.get("CORS_ALLOW_ORIGIN")  # optional by design: unset is the documented "*"
-    origins = [origin.strip() for origin in (raw or "*").split(",") if origin.strip()] or ["*"]
-    return CORSConfig(
-        allow_origin=origins[0],
-        extra_origins=origins[1:],
-        allow_headers=["Idempotency-Key"],
-        expose_headers=["Retry-After"],
-        max_age=300,
-    )
-
-
-def apply_cors(response: dict[str, Any], request_headers: Mapping[str, str] | None) -> dict[str, Any]:
-    """Add CORS headers for the request's ``Origin`` unless the response already carries them."""
-    headers: dict[str, Any] = response.setdefault("headers", {})
-    if any(key.lower() == "access-control-allow-origin" for key in headers):
-        return response
-    origin = header(request_headers, "origin")
-    config = cors_config()
-    allowed = config.allowed_origin(origin) if origin else None
-    headers.update(config.to_dict(allowed))
-    return response
 
 
 def accepts_gzip(headers: Mapping[str, str] | None) -> bool:
@@ -304,16 +274,15 @@ def _as_response(exc: BaseException, request_id: str) -> Response[Any]:
 
 
 def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
-    """An HTTP API resolver with CORS, the Decimal-aware serializer and the taxonomy's error mapping.
+    """An HTTP API resolver with the Decimal-aware serializer and the taxonomy's error mapping (no CORS: the API's).
 
-    ``kwargs`` go to ``APIGatewayHttpResolver`` (e.g. ``enable_validation=True``); ``cors`` and
-    ``serializer`` default to this module's.
+    ``kwargs`` go to ``APIGatewayHttpResolver`` (e.g. ``enable_validation=True``); ``serializer`` defaults to
+    this module's.
     """
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
     from aws_lambda_powertools.event_handler.exceptions import ServiceError
     from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-    kwargs.setdefault("cors", cors_config())
     kwargs.setdefault("serializer", json_dumps)
     app = APIGatewayHttpResolver(**kwargs)
 

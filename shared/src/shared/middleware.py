@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 
 from shared.errors import classify, is_retryable
-from shared.http import DEFAULT_GZIP_THRESHOLD, apply_cors, compress_response, error_response
+from shared.http import DEFAULT_GZIP_THRESHOLD, compress_response, error_response
 from shared.observability import Source, correlation_path, logger, metrics, tracer
 
 __all__ = ["api_handler", "event_handler", "gzip_response", "http_errors", "log_errors", "log_timing"]
@@ -66,7 +66,7 @@ def log_timing(handler: Handler, event: Any, context: Any) -> Any:
 
 @lambda_handler_decorator
 def http_errors(handler: Handler, event: Any, context: Any) -> Any:
-    """Turn any exception into a JSON error response and put CORS headers on every response.
+    """Turn any exception into a JSON error response (CORS headers are the HTTP API's, never the function's).
 
     Taxonomy errors keep their status and message; anything else is logged with its traceback and answered
     with a 500 that carries only the request id.
@@ -82,8 +82,6 @@ def http_errors(handler: Handler, event: Any, context: Any) -> Any:
         else:
             logger.info("request rejected", extra={"error_code": known.code, "status": known.status})
         response = error_response(exc, request_id=_request_id(context))
-    if isinstance(response, dict) and "statusCode" in response:
-        apply_cors(response, _request_headers(event))
     return response
 
 
