@@ -235,6 +235,27 @@ def test_prod_orders_api_keeps_provisioned_concurrency_on_the_alias_with_autosca
         )
 
 
+def test_prod_snap_starts_the_waited_on_on_demand_functions_and_never_a_provisioned_one(prod_plan: Plan):
+    snap_started = {
+        "user_visits",
+        "activity_recorder",
+        "payment_gateway",
+        "upload_url",
+        "cognito_pre_sign_up",
+        "cognito_post_confirmation",
+        "cognito_pre_token_generation",
+    }
+    for region in ("primary", "secondary"):
+        functions = {f["function_name"]: f for f in prod_plan.after("aws_lambda_function", f"module.{region}.")}
+        with_snap_start = {
+            name.removeprefix("orders-prod-")
+            for name, f in functions.items()
+            if f.get("snap_start") == [{"apply_on": "PublishedVersions"}]
+        }
+        assert with_snap_start == snap_started, region
+        assert functions["orders-prod-orders_api"].get("snap_start") in (None, [])
+
+
 def test_prod_global_routes_by_latency_over_both_regional_domains(prod_plan: Plan):
     records = {r["set_identifier"]: r for r in prod_plan.after("aws_route53_record", "module.global.")}
     assert set(records) == {"us-east-1", "eu-west-1"}

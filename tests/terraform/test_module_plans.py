@@ -108,6 +108,40 @@ def test_timeout_beyond_lambda_limit_fails_with_the_module_message(example, fake
     assert "timeout must be a whole number of seconds between 1 and 900" in error
 
 
+def test_snap_start_plans_on_published_versions_without_provisioned_concurrency(example, fake_zip: Path):
+    # Given SnapStart instead of provisioned concurrency on python3.12+
+    planned = plan(
+        example("lambda_function"),
+        {"package_path": str(fake_zip), "snap_start": True, "provisioned_executions": 0, "runtime": "python3.12"},
+    )
+    # Then the function snapshots its published versions and nothing is provisioned
+    function = planned.by_address_suffix("module.function.aws_lambda_function.this")
+    assert function["snap_start"] == [{"apply_on": "PublishedVersions"}]
+    assert function["publish"] is True
+    assert planned.after("aws_lambda_provisioned_concurrency_config") == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"snap_start": True}, "snap_start and provisioned_concurrency cannot both be set"),
+        (
+            {"snap_start": True, "provisioned_executions": 0, "runtime": "python3.11"},
+            "snap_start needs python3.12 or later",
+        ),
+        (
+            {"snap_start": True, "provisioned_executions": 0, "ephemeral_storage_mb": 1024},
+            "snap_start allows at most 512 MB of ephemeral storage",
+        ),
+    ],
+)
+def test_snap_start_with_what_aws_rejects_fails_with_the_module_message(
+    example, fake_zip: Path, variables: dict[str, Any], message: str
+):
+    error = plan_error(example("lambda_function"), {"package_path": str(fake_zip), **variables})
+    assert message in error
+
+
 # --- sqs_queue and sqs_consumer ------------------------------------------------------------------------------
 
 

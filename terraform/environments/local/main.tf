@@ -77,6 +77,10 @@ module "regional" {
 
   function_environment = { AWS_ENDPOINT_URL = trimsuffix(var.emulator_url, "/") }
 
+  # The emulator has no snapshots and always reports SnapStart off (a diff on every plan); the local data plane
+  # starts functions from their zips, with their bytecode.
+  snap_start_enabled = false
+
   # Fast feedback locally, as forgiving as prod: the cleanup runs every minute, and order_worker's 5 s timeout
   # makes its queue's visibility 30 s (6x, as in prod) so a poison message reaches the DLQ in 5 x 30 s = 150 s.
   # maxReceiveCount stays prod's 5 (AWS's minimum advice for Lambda SQS sources): a good message may come back

@@ -46,6 +46,21 @@ resource "aws_lambda_function" "this" {
     mode = var.tracing_mode
   }
 
+  # INIT once per published version; every new environment of the live alias resumes from the snapshot.
+  dynamic "snap_start" {
+    for_each = var.snap_start ? ["PublishedVersions"] : []
+    content {
+      apply_on = snap_start.value
+    }
+  }
+
+  dynamic "ephemeral_storage" {
+    for_each = var.ephemeral_storage_mb == null ? [] : [var.ephemeral_storage_mb]
+    content {
+      size = ephemeral_storage.value
+    }
+  }
+
   dynamic "environment" {
     for_each = length(var.environment) > 0 ? [var.environment] : []
     content {

@@ -161,6 +161,37 @@ variable "tracing_mode" {
   }
 }
 
+variable "snap_start" {
+  description = "Lambda SnapStart on published versions (python3.12+): INIT runs once when a version is published and new execution environments resume from its snapshot. AWS does not allow it together with provisioned concurrency or more than 512 MB of ephemeral storage (nor with EFS, which this module never attaches): choose SnapStart or provisioned concurrency per function. shared.snapstart refreshes what a snapshot must not freeze."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.snap_start || can(regex("^python3\\.(1[2-9]|[2-9][0-9])$", var.runtime))
+    error_message = "snap_start needs python3.12 or later: Lambda SnapStart supports no earlier Python runtime."
+  }
+  validation {
+    condition     = !var.snap_start || var.provisioned_concurrency == null
+    error_message = "snap_start and provisioned_concurrency cannot both be set: AWS rejects SnapStart on a function with provisioned concurrency. Choose one per function."
+  }
+  validation {
+    condition     = !var.snap_start || coalesce(var.ephemeral_storage_mb, 512) <= 512
+    error_message = "snap_start allows at most 512 MB of ephemeral storage (/tmp): AWS rejects SnapStart with more."
+  }
+}
+
+variable "ephemeral_storage_mb" {
+  description = "Size of /tmp in MB (512-10240); null keeps Lambda's default of 512."
+  type        = number
+  default     = null
+
+  validation {
+    condition = (var.ephemeral_storage_mb == null ? true :
+    var.ephemeral_storage_mb >= 512 && var.ephemeral_storage_mb <= 10240 && floor(var.ephemeral_storage_mb) == var.ephemeral_storage_mb)
+    error_message = "ephemeral_storage_mb must be a whole number of MB between 512 and 10240 (or null for 512)."
+  }
+}
+
 variable "reserved_concurrency" {
   description = "Reserved concurrent executions (a ceiling and a guarantee); null leaves the function on the unreserved pool."
   type        = number

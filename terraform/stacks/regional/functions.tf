@@ -66,6 +66,7 @@ module "functions" {
 
   reserved_concurrency    = each.value.reserved_concurrency
   provisioned_concurrency = each.value.provisioned_concurrency
+  snap_start              = each.value.snap_start
   autoscaling_enabled     = var.autoscaling_enabled
   log_retention_days      = var.log_retention_days
 

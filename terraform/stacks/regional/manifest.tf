@@ -44,6 +44,7 @@ locals {
       async                   = try(w.async, false)
       on_success              = try(w.on_success, null)
       saga_task               = try(w.saga_task, false)
+      snap_start              = var.snap_start_enabled && try(w.snap_start, false)
     }
   }
 

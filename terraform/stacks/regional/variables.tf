@@ -70,6 +70,12 @@ variable "autoscaling_enabled" {
   default     = true
 }
 
+variable "snap_start_enabled" {
+  description = "SnapStart on the functions wiring.tf marks snap_start. Only the local emulator (no snapshots; it always reports SnapStart off) turns it off."
+  type        = bool
+  default     = true
+}
+
 variable "function_environment" {
   description = "Extra environment variables for every function (e.g. AWS_ENDPOINT_URL in the local environment)."
   type        = map(string)

@@ -18,6 +18,8 @@
 #   async                     true when invoked asynchronously: failures go to the async-failures queue
 #   on_success                function key the async result is delivered to (chains by destination)
 #   saga_task                 true when the order saga state machine invokes it
+#   snap_start                true for SnapStart (python3.12+) — latency-sensitive, on-demand functions a caller waits
+#                             on; never together with provisioned concurrency (terraform/README.md "Cold starts")
 locals {
   wiring = {
     # ----- part 1: request/response and state (issue 4) -----
@@ -39,11 +41,15 @@ locals {
       env    = ["VISITS_TABLE"]
       grants = ["visits_count"]
       routes = ["POST /users/{user_id}/visits", "GET /users/{user_id}/visits"]
+
+      snap_start = true
     }
     activity_recorder = {
       env    = ["ACTIVITY_TABLE"]
       grants = ["activity_append"]
       routes = ["POST /users/{user_id}/activities", "GET /users/{user_id}/state"]
+
+      snap_start = true
     }
     activity_replay = {
       timeout = 30
@@ -55,6 +61,8 @@ locals {
       env     = ["CIRCUIT_TABLE", "PAYMENT_API_URL"]
       grants  = ["circuit_state"]
       routes  = ["POST /payments", "POST /payments/{payment_id}/refunds"]
+
+      snap_start = true
     }
     # Cognito waits at most 5 s for a trigger.
     cognito_pre_sign_up = {
@@ -62,24 +70,32 @@ locals {
       env     = ["ALLOWED_EMAIL_DOMAINS"]
       grants  = []
       cognito = "pre_sign_up"
+
+      snap_start = true
     }
     cognito_post_confirmation = {
       timeout = 5
       env     = ["USERS_TABLE"]
       grants  = ["users_write"]
       cognito = "post_confirmation"
+
+      snap_start = true
     }
     cognito_pre_token_generation = {
       timeout = 5
       env     = ["USERS_TABLE"]
       grants  = ["users_read"]
       cognito = "pre_token_generation"
+
+      snap_start = true
     }
     upload_url = {
       timeout = 5
       env     = ["UPLOADS_BUCKET"]
       grants  = ["uploads_presign"]
       routes  = ["POST /uploads"]
+
+      snap_start = true
     }
 
     # ----- part 2: asynchronous and event-driven (issue 5) -----

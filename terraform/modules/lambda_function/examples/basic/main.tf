@@ -1,5 +1,6 @@
-# A function with everything on: least-privilege policy, reserved + provisioned concurrency on the live alias,
-# async failures to a queue, alarms to a topic. The variables exist so tests can feed it bad values.
+# A function with everything on: least-privilege policy, reserved + provisioned concurrency on the live alias
+# (or SnapStart instead: snap_start = true, provisioned_executions = 0), async failures to a queue, alarms to a
+# topic. The variables exist so tests can feed it bad values.
 terraform {
   required_version = ">= 1.9"
 
@@ -61,9 +62,27 @@ variable "reserved_concurrency" {
 }
 
 variable "provisioned_executions" {
-  description = "Provisioned concurrency on the live alias."
+  description = "Provisioned concurrency on the live alias; 0 for none."
   type        = number
   default     = 2
+}
+
+variable "runtime" {
+  description = "Lambda runtime."
+  type        = string
+  default     = "python3.13"
+}
+
+variable "snap_start" {
+  description = "SnapStart instead of provisioned concurrency (set provisioned_executions = 0 with it)."
+  type        = bool
+  default     = false
+}
+
+variable "ephemeral_storage_mb" {
+  description = "Size of /tmp in MB; null for Lambda's 512."
+  type        = number
+  default     = null
 }
 
 resource "aws_sqs_queue" "failures" {
@@ -114,8 +133,12 @@ module "function" {
     resources = [aws_dynamodb_table.orders.arn]
   }]
 
+  runtime              = var.runtime
+  snap_start           = var.snap_start
+  ephemeral_storage_mb = var.ephemeral_storage_mb
+
   reserved_concurrency    = var.reserved_concurrency
-  provisioned_concurrency = { executions = var.provisioned_executions }
+  provisioned_concurrency = var.provisioned_executions == 0 ? null : { executions = var.provisioned_executions }
 
   async  = { on_failure_arn = aws_sqs_queue.failures.arn, maximum_retry_attempts = 1 }
   alarms = { topic_arn = aws_sns_topic.alarms.arn }
