@@ -139,6 +139,8 @@ class Stack:
     async_retry_s: float = 240.0
     declining_customer: str = DECLINING_PREFIX + "e2e"
     mode: str = "deployed"
+    local_dir: Path | None = None  # local mode: the stack's --local-dir
+    up_output: str = ""  # local mode: what `up --detach` printed (the newcomer's next steps)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _token: str | None = field(default=None, repr=False)
     _cleanups: list[Callable[[], None]] = field(default_factory=list, repr=False)
@@ -326,6 +328,7 @@ def local_stack(local_dir: Path, extra_args: list[str] | None = None) -> Iterato
             raise E2ESetupError(f"`scripts.local up` failed ({detail}); see {local_dir / 'stack.log'}")
         info = json.loads((local_dir / "stack.json").read_text())
         stack = _local_stack_from_info(info)
+        stack.local_dir, stack.up_output = local_dir, started.stdout
         yield stack
     finally:
         if stack is not None:
