@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.chaos_scenario import QueueChaos
 from tests.e2e.harness import E2ESetupError, Stack, deployed_stack, local_stack
 from tests.e2e.scenarios import PoisonBatch, send_poison_batch, write_abandoned_order
 
@@ -51,6 +52,11 @@ def abandoned_order(stack: Stack) -> str:
     return write_abandoned_order(stack)
 
 
+@pytest.fixture(scope="session")
+def queue_chaos(stack: Stack) -> QueueChaos:
+    return QueueChaos(stack).start()
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _slow_scenarios_start_first(poison_batch: PoisonBatch, abandoned_order: str) -> None:
+def _slow_scenarios_start_first(queue_chaos: QueueChaos, poison_batch: PoisonBatch, abandoned_order: str) -> None:
     """Arrange the scenarios that wait on a visibility timeout or a schedule before any test runs."""
