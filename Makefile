@@ -14,7 +14,7 @@ JOBS   ?= 2
 # pytest-xdist workers for the non-e2e suite (the e2e suite runs beside them in its own process)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help venv tools lock lock-check build test lint fmt typecheck unit docs clean
+.PHONY: help venv tools lock lock-check build bench test lint fmt typecheck unit docs clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,6 +49,9 @@ BUILD_ARGS ?= $(if $(filter true,$(CI)),--require-bytecode)
 
 build: $(STAMP) ## Build dist/functions/*.zip, dist/layers/*.zip and dist/manifest.json
 	@$(BIN)/python -m scripts.build --jobs $(JOBS) $(BUILD_ARGS)
+
+bench: $(STAMP) ## INIT per function vs the floor, build times, local data plane -> .cache/bench/bench.json + table
+	@$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 
 lint: $(STAMP) ## ruff check + format check
 	@$(BIN)/ruff check .

@@ -1,0 +1,103 @@
+"""`make bench`: the smoke mode's JSON shape (not its speeds), and the pure parts of scripts.benchmark."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts import benchmark
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_smoke_run_writes_init_and_build_sections_with_their_counts(tmp_path: Path) -> None:
+    # Given the smoke mode (one run, one function, no data plane) in a private work directory
+    out = tmp_path / "bench.json"
+    # When it runs
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts.bench", "--smoke", "--json", "--work", str(tmp_path / "w"), "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    # Then it succeeds, prints the document it wrote, and the document has every figure the README quotes
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(out.read_text())
+    assert json.loads(proc.stdout) == document
+    assert document["smoke"] is True
+    assert {"cpus", "machine", "load_1m"} <= document["machine"].keys()
+    init = document["init"]
+    assert init["bytecode"] == f"cpython-{init['python_version'].replace('.', '')}"
+    assert init["floor_cpu_s"] > 0
+    health = init["functions"]["health"]
+    assert list(init["functions"]) == ["health"]
+    assert health["handler"] == "health.handler.lambda_handler"
+    assert health["init_cpu_s"] > 0
+    assert health["ratio_to_floor"] == round(health["init_cpu_s"] / init["floor_cpu_s"], 2)
+    assert health["within_budget"] == (health["ratio_to_floor"] <= health["budget_ratio"])
+    assert health["cold_invoke_outcome"] is not None
+    # the layer and health: built cold, both cached on the no-op, only health rebuilt after its change
+    build = document["build"]
+    assert (build["cold"]["built"], build["cold"]["cached"], build["cold"]["failed"]) == (2, 0, 0)
+    assert (build["noop"]["built"], build["noop"]["cached"]) == (0, 2)
+    assert (build["one_changed"]["built"], build["one_changed"]["cached"]) == (1, 1)
+    assert "plane" not in document
+
+
+def test_percentile_is_nearest_rank() -> None:
+    samples = [float(v) for v in range(1, 101)]
+    assert benchmark.percentile(samples, 50) == 50.0
+    assert benchmark.percentile(samples, 99) == 99.0
+    assert benchmark.percentile([3.0, 1.0, 2.0], 99) == 3.0
+    assert benchmark.percentile([7.0], 50) == 7.0
+
+
+def _document(ratios: dict[str, tuple[float, float]]) -> dict:
+    functions = {
+        name: {
+            "handler": f"{name}.handler.lambda_handler",
+            "init_cpu_s": ratio * 0.1,
+            "ratio_to_floor": ratio,
+            "budget_ratio": budget,
+            "within_budget": ratio <= budget,
+            "cold_invoke_wall_s": 0.5,
+            "cold_invoke_outcome": "ok",
+        }
+        for name, (ratio, budget) in ratios.items()
+    }
+    return {
+        "machine": {"cpus": 2, "machine": "x86_64", "system": "Linux", "load_1m": 1.0},
+        "init": {
+            "runs": 5,
+            "floor_modules": ["aws_lambda_powertools", "boto3"],
+            "floor_cpu_s": 0.1,
+            "python": "/usr/bin/python3.13",
+            "python_version": "3.13",
+            "bytecode": "cpython-313",
+            "functions": functions,
+        },
+    }
+
+
+def test_verdict_names_each_function_over_its_budget() -> None:
+    document = _document({"orders_api": (1.4, 1.3), "health": (1.2, 1.5), "notifier": (1.6, 1.5)})
+    assert benchmark.verdict(document) == [
+        "notifier: INIT 1.6x the floor, budget 1.5x",
+        "orders_api: INIT 1.4x the floor, budget 1.3x",
+    ]
+    assert benchmark.verdict(_document({"health": (1.5, 1.5)})) == []
+
+
+def test_table_has_the_floor_and_one_row_per_function_marking_the_over_budget() -> None:
+    text = benchmark.table(_document({"orders_api": (1.4, 1.3), "health": (1.2, 1.5)}))
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    assert rows[1].startswith("| floor: import aws_lambda_powertools, boto3 | 100 ms | 1.00")
+    assert rows[2].startswith("| health | 120 ms | 1.20 | 1.5 |")
+    assert rows[3].startswith("| orders_api | 140 ms | 1.40 over | 1.3 |")
