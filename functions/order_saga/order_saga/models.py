@@ -113,13 +113,12 @@ def parse_ref(state: Mapping[str, Any]) -> OrderRef:
     """The order id (and ``$.error``) of a compensation's state; ValidationError naming ``input.<field>``."""
     if not isinstance(state, Mapping):
         raise ValidationError(fields={"input": "must be a JSON object"})
-    error = state.get("error")
     try:
-        # A malformed $.error must not block a compensation: it only words the cancel reason.
-        return OrderRef(order_id=state.get("order_id"), error=StepError.model_validate(error) if error else None)
-    except pydantic.ValidationError:
-        pass
-    try:
-        return OrderRef(order_id=state.get("order_id"))
+        ref = OrderRef(order_id=state.get("order_id"))
     except pydantic.ValidationError as exc:
         raise _invalid(exc) from None
+    try:
+        error = StepError.model_validate(state["error"]) if state.get("error") else None
+    except pydantic.ValidationError:
+        error = None  # a malformed $.error must not block a compensation: it only words the cancel reason
+    return ref.model_copy(update={"error": error})

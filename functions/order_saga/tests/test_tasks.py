@@ -20,6 +20,7 @@ from functions.order_saga.tests.conftest import (
 from shared.circuit_breaker import CircuitOpenError
 from shared.contracts import OrderConfirmed
 from shared.errors import (
+    ConflictError,
     NonRetryableError,
     NotFoundError,
     RetryableError,
@@ -182,6 +183,23 @@ def test_release_of_a_deleted_order_still_gives_the_stock_back(saga_env: dict[st
     assert released["status"] == "RELEASED"
     assert stock(saga_env["dynamodb"], "SKU-1") == 5
     assert OrderTable(ORDERS).load(order["order_id"]) is None
+
+
+def test_release_of_a_delivered_order_returns_the_stock_and_fails_for_manual_repair(
+    saga_env: dict[str, Any], context: Any
+) -> None:
+    # Given a reserved order that someone marked DELIVERED while the saga was compensating
+    order = place_order()
+    handler.reserve_inventory(order, context)
+    table = OrderTable(ORDERS)
+    table.advance(order["order_id"], OrderStatus.SHIPPED)
+    table.change_status(order["order_id"], OrderStatus.DELIVERED)
+    # When the release runs, it gives the stock back, but cannot cancel a delivered order: the saga ends in
+    # CompensationFailed (ConflictError is not retried) for a person to look at
+    with pytest.raises(ConflictError, match="DELIVERED"):
+        handler.release_inventory(order, context)
+    assert stock(saga_env["dynamodb"], "SKU-1") == 5
+    assert order_status(order["order_id"]) is OrderStatus.DELIVERED
 
 
 def test_reserving_a_deleted_order_fails_without_retry(saga_env: dict[str, Any], context: Any) -> None:
