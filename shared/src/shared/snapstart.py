@@ -22,7 +22,6 @@ inside its snapshot: :func:`before_snapshot` imports them, and restored environm
 from __future__ import annotations
 
 import importlib
-import random
 import sys
 import threading
 
@@ -47,6 +46,8 @@ def before_snapshot() -> None:
 
 def after_restore() -> None:
     """Runs in each restored environment before its first invocation."""
+    import random  # here, not at import: every cold start of every function imports this module
+
     random.seed()  # from os.urandom: each copy its own sequence
     aws = sys.modules.get("shared.aws")
     if aws is not None:
