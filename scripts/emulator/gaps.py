@@ -268,7 +268,10 @@ def _set_attributes(original: Callable[..., Any]) -> Callable[..., Any]:
         allow = attributes.get("RedriveAllowPolicy")
         if allow:
             validate_redrive_allow_policy(allow)
+        policy = getattr(self, "policy", None)
         original(self, attributes, now)
+        if "Policy" not in attributes:
+            self.policy = policy  # moto resets Policy on every SetQueueAttributes; AWS changes only what is sent
         if "RedriveAllowPolicy" in attributes:
             self.redrive_allow_policy = allow or None
         if "RedrivePolicy" in attributes:

@@ -187,6 +187,25 @@ def test_invalid_redrive_allow_policy_is_rejected(client, policy):
     assert "RedriveAllowPolicy" in raised.value.response["Error"]["Message"]
 
 
+def test_setting_another_attribute_keeps_the_queue_policy(client):
+    # Given a DLQ with a TLS-only queue policy (what terraform/modules/sqs_queue creates)
+    sqs = client("sqs")
+    url, arn = _queue(client)
+    _, source_arn = _queue(client)
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sqs:*",
+                         "Resource": arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})  # fmt: skip
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+
+    # When its redrive-allow policy is set afterwards (a separate Terraform resource)
+    allow = json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [source_arn]})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": allow})
+
+    # Then the queue policy is still there, as on AWS; and an explicit empty Policy still removes it
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"] == policy
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"]).get("Attributes", {})
+
+
 def test_redrive_policy_comes_back_byte_for_byte(client):
     _, dlq_arn = _queue(client)
     policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 4}, separators=(",", ":"))
