@@ -138,16 +138,26 @@ class Plan:
         return matches[0]["change"]["after"]
 
     def policy_actions(self) -> list[str]:
-        """Every action of every aws_iam_policy_document statement in the plan (known at plan time)."""
-        actions: list[str] = []
+        """Every action granted (Allow statements) by an aws_iam_policy_document in the plan (known at plan time).
+
+        Deny statements are left out: a TLS-only guard denies ``s3:*``/``sqs:*`` on purpose (see
+        :meth:`policy_statements`)."""
+        return [
+            action
+            for statement in self.policy_statements()
+            if statement.get("effect") in (None, "", "Allow")
+            for action in statement.get("actions") or []
+        ]
+
+    def policy_statements(self) -> list[dict[str, Any]]:
+        """Every statement of every aws_iam_policy_document in the plan (planned or already read)."""
+        statements: list[dict[str, Any]] = []
         for rc in self.changes("aws_iam_policy_document"):
-            for statement in (rc["change"]["after"] or {}).get("statement") or []:
-                actions += statement.get("actions") or []
+            statements += (rc["change"]["after"] or {}).get("statement") or []
         for resource in _state_resources(self.document.get("prior_state", {}).get("values", {}).get("root_module", {})):
             if resource["type"] == "aws_iam_policy_document":
-                for statement in resource["values"].get("statement") or []:
-                    actions += statement.get("actions") or []
-        return actions
+                statements += resource["values"].get("statement") or []
+        return statements
 
 
 def _state_resources(module: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

@@ -136,7 +136,7 @@ def test_no_deployed_policy_has_a_wildcard_action(local_stack, client):
 def test_local_api_allows_cors_from_the_local_front_end_only(local_stack, client):
     api_id = next(a["ApiId"] for a in client("apigatewayv2").get_apis()["Items"] if a["Name"] == "orders-local-api")
     cors = client("apigatewayv2").get_api(ApiId=api_id)["CorsConfiguration"]
-    assert cors["AllowOrigins"] == ["http://localhost:3000", "http://127.0.0.1:3000"]
+    assert sorted(cors["AllowOrigins"]) == ["http://127.0.0.1:3000", "http://localhost:3000"]
     assert {"authorization", "content-type", "idempotency-key"} <= set(cors["AllowHeaders"])
     assert set(cors["ExposeHeaders"]) == {"Retry-After", "Location"}
     assert cors.get("AllowCredentials") in (False, None)

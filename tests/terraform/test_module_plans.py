@@ -156,6 +156,9 @@ def test_queue_redrives_to_its_dlq_encrypted_with_alarms(example):
     assert main["change"]["after_unknown"]["redrive_policy"] is True
     (allow,) = planned.changes("aws_sqs_queue_redrive_allow_policy")
     assert allow["change"]["actions"] == ["create"]
+    # both queues refuse every action over plain HTTP
+    assert len(planned.after("aws_sqs_queue_policy")) == 2
+    assert tls_guards(planned) == [["sqs:*"], ["sqs:*"]]
     alarms = {a["alarm_name"]: a for a in planned.after("aws_cloudwatch_metric_alarm")}
     dlq = alarms["example-orders-dlq-not-empty"]
     assert (dlq["metric_name"], dlq["statistic"]) == ("ApproximateNumberOfMessagesVisible", "Maximum")
@@ -205,6 +208,54 @@ def test_http_api_protects_routes_except_public_ones(example, fake_zip: Path):
     assert {p["qualifier"] for p in planned.after("aws_lambda_permission")} == {"live"}
 
 
+def test_http_api_cors_names_its_origins_headers_and_exposed_headers(example, fake_zip: Path):
+    planned = plan(example("http_api"), {"package_path": str(fake_zip)})
+    (api,) = planned.after("aws_apigatewayv2_api")
+    (cors,) = api["cors_configuration"]
+    assert cors["allow_origins"] == ["https://app.example.com"]
+    assert {"authorization", "content-type", "idempotency-key"} <= set(cors["allow_headers"])
+    assert {"GET", "POST", "PATCH", "DELETE", "OPTIONS"} <= set(cors["allow_methods"])
+    assert set(cors["expose_headers"]) == {"Retry-After", "Location"}
+    assert cors["max_age"] == 300
+    assert cors["allow_credentials"] is False
+
+
+@pytest.mark.parametrize(
+    ("cors", "message"),
+    [
+        pytest.param(
+            {"allow_origins": ["*"], "allow_credentials": True},
+            'cors.allow_credentials needs explicit origins: never "*"',
+            id="star-with-credentials",
+        ),
+        pytest.param(
+            {"allow_origins": ["https://*"], "allow_credentials": True},
+            'cors.allow_credentials needs explicit origins: never "*"',
+            id="wildcard-with-credentials",
+        ),
+        pytest.param(
+            {"allow_origins": ["https://app.example.com/"]},
+            "cors.allow_origins entries must be origins like https://app.example.com",
+            id="origin-with-path",
+        ),
+        pytest.param({"allow_origins": []}, "cors.allow_origins must list at least one origin", id="no-origin"),
+        pytest.param(
+            {"allow_origins": ["https://app.example.com"], "allow_methods": ["FETCH"]},
+            "cors.allow_methods entries must be HTTP methods",
+            id="unknown-method",
+        ),
+        pytest.param(
+            {"allow_origins": ["https://app.example.com"], "max_age": 90000},
+            "cors.max_age must be between 0 and 86400 seconds",
+            id="max-age-over-a-day",
+        ),
+    ],
+)
+def test_http_api_bad_cors_fails_with_the_module_message(example, fake_zip: Path, cors: dict[str, Any], message: str):
+    error = plan_error(example("http_api"), {"package_path": str(fake_zip), "cors": cors})
+    assert message in error
+
+
 def test_latency_records_per_region_with_health_checks(example):
     planned = plan(example("latency_routing"))
     records = {r["set_identifier"]: r for r in planned.after("aws_route53_record")}
@@ -222,6 +273,8 @@ def test_state_machine_logs_traces_and_alarms(example, fake_zip: Path):
     (machine,) = planned.after("aws_sfn_state_machine")
     assert machine["tracing_configuration"] == [{"enabled": True}]
     assert machine["logging_configuration"][0]["level"] == "ERROR"
+    # states' inputs and outputs (customers' e-mails and addresses) never reach CloudWatch Logs
+    assert machine["logging_configuration"][0]["include_execution_data"] is False
     metrics = {a["metric_name"] for a in planned.after("aws_cloudwatch_metric_alarm") if a["namespace"] == "AWS/States"}
     assert metrics == {"ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"}
     no_wildcard_actions(planned)
@@ -294,6 +347,18 @@ def test_bucket_is_private_versioned_encrypted_and_tls_only(example):
     (sse,) = planned.after("aws_s3_bucket_server_side_encryption_configuration")
     assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
     assert len(planned.after("aws_s3_bucket_policy")) == 1
+    assert tls_guards(planned) == [["s3:*"]]
+
+
+def tls_guards(planned: Plan) -> list[list[str]]:
+    """The actions of every statement that denies requests made without TLS."""
+    return [
+        statement["actions"]
+        for statement in planned.policy_statements()
+        if statement.get("effect") == "Deny"
+        and {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]} in statement.get("condition", [])
+        and statement["principals"] == [{"type": "*", "identifiers": ["*"]}]
+    ]
 
 
 def test_observability_saves_the_three_queries(example):

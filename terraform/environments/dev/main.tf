@@ -29,4 +29,5 @@ module "regional" {
   allowed_email_domains = ["example.com"]
   log_level             = "DEBUG"
   log_retention_days    = 14
+  api                   = { cors_origins = var.cors_origins }
 }

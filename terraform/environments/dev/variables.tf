@@ -39,3 +39,9 @@ variable "layer_arns" {
   type        = map(string)
   default     = {}
 }
+
+variable "cors_origins" {
+  description = "Browser origins allowed to call the API (CORS), e.g. [\"https://app.dev.orders.example.com\"]; explicit origins only, never \"*\". The default lets a front-end dev server on a developer's machine call dev."
+  type        = list(string)
+  default     = ["http://localhost:3000"]
+}

@@ -93,6 +93,9 @@ module "regional" {
   }
   max_receive_count = 5
 
+  # A front-end dev server on this machine may call the local API (the local gateway applies the same CORS).
+  api = { cors_origins = ["http://localhost:3000", "http://127.0.0.1:3000"] }
+
   # Throw-away data: destroy must be able to remove everything.
   deletion_protection   = false
   force_destroy_buckets = true

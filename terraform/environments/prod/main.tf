@@ -75,7 +75,7 @@ module "primary" {
   allowed_email_domains = local.common.allowed_email_domains
   log_retention_days    = local.common.log_retention_days
   function_settings     = local.common.function_settings
-  api                   = { domain = var.api_domain }
+  api                   = { domain = var.api_domain, cors_origins = var.cors_origins }
 }
 
 module "secondary" {
@@ -92,7 +92,7 @@ module "secondary" {
   allowed_email_domains = local.common.allowed_email_domains
   log_retention_days    = local.common.log_retention_days
   function_settings     = local.common.function_settings
-  api                   = { domain = var.api_domain }
+  api                   = { domain = var.api_domain, cors_origins = var.cors_origins }
 }
 
 module "global" {

@@ -58,3 +58,9 @@ variable "layer_arns" {
   type        = map(map(string))
   default     = {}
 }
+
+variable "cors_origins" {
+  description = "Browser origins allowed to call the API (CORS), e.g. [\"https://app.orders.example.com\"]; explicit origins only, never \"*\". Empty: no browser on another origin can call the API."
+  type        = list(string)
+  default     = []
+}

@@ -16,10 +16,12 @@ resource "aws_apigatewayv2_api" "this" {
   dynamic "cors_configuration" {
     for_each = var.cors == null ? [] : [var.cors]
     content {
-      allow_origins = cors_configuration.value.allow_origins
-      allow_methods = cors_configuration.value.allow_methods
-      allow_headers = cors_configuration.value.allow_headers
-      max_age       = cors_configuration.value.max_age
+      allow_origins     = cors_configuration.value.allow_origins
+      allow_methods     = cors_configuration.value.allow_methods
+      allow_headers     = cors_configuration.value.allow_headers
+      expose_headers    = cors_configuration.value.expose_headers
+      max_age           = cors_configuration.value.max_age
+      allow_credentials = cors_configuration.value.allow_credentials
     }
   }
 }

@@ -62,14 +62,39 @@ variable "throttling" {
 }
 
 variable "cors" {
-  description = "CORS configuration (API Gateway answers preflight requests); null: no CORS."
+  description = "CORS at the API (API Gateway answers preflights before routes and authorizers, and replaces any CORS headers a function returns): explicit origins such as https://app.example.com; allow_credentials only with explicit origins. null: no CORS (browsers on other origins cannot call the API)."
   type = object({
-    allow_origins = list(string)
-    allow_methods = optional(list(string), ["GET", "POST", "PATCH", "DELETE", "OPTIONS"])
-    allow_headers = optional(list(string), ["authorization", "content-type", "idempotency-key"])
-    max_age       = optional(number, 300)
+    allow_origins     = list(string)
+    allow_methods     = optional(list(string), ["GET", "POST", "PATCH", "DELETE", "OPTIONS"])
+    allow_headers     = optional(list(string), ["authorization", "content-type", "idempotency-key"])
+    expose_headers    = optional(list(string), ["Retry-After", "Location"])
+    max_age           = optional(number, 300)
+    allow_credentials = optional(bool, false)
   })
   default = null
+
+  validation {
+    condition     = var.cors == null || try(length(var.cors.allow_origins) > 0, false)
+    error_message = "cors.allow_origins must list at least one origin (or set cors = null for no CORS)."
+  }
+  validation {
+    condition = var.cors == null || alltrue([
+      for o in try(var.cors.allow_origins, []) : o == "*" || can(regex("^https?://([A-Za-z0-9*-]+[.])*[A-Za-z0-9*-]*(:[0-9]{1,5})?$", o))
+    ])
+    error_message = "cors.allow_origins entries must be origins like https://app.example.com or http://localhost:3000 (scheme, host, optional port; no path, no trailing slash)."
+  }
+  validation {
+    condition     = var.cors == null || !try(var.cors.allow_credentials, false) || alltrue([for o in try(var.cors.allow_origins, []) : !strcontains(o, "*")])
+    error_message = "cors.allow_credentials needs explicit origins: never \"*\" (or a wildcard) with credentials."
+  }
+  validation {
+    condition     = var.cors == null || alltrue([for m in try(var.cors.allow_methods, []) : contains(["*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], m)])
+    error_message = "cors.allow_methods entries must be HTTP methods (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS) or \"*\"."
+  }
+  validation {
+    condition     = var.cors == null || try(var.cors.max_age >= 0 && var.cors.max_age <= 86400, false)
+    error_message = "cors.max_age must be between 0 and 86400 seconds."
+  }
 }
 
 variable "log_retention_days" {

@@ -28,8 +28,9 @@ resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
   })
 }
 
-data "aws_iam_policy_document" "senders" {
-  count = length(var.allowed_senders) > 0 ? 1 : 0
+# Queue policies: TLS only for everyone (the deny wins over any grant), plus the service senders of this queue.
+data "aws_iam_policy_document" "this" {
+  count = var.require_tls || length(var.allowed_senders) > 0 ? 1 : 0
 
   dynamic "statement" {
     for_each = var.allowed_senders
@@ -50,11 +51,61 @@ data "aws_iam_policy_document" "senders" {
       }
     }
   }
+
+  dynamic "statement" {
+    for_each = var.require_tls ? [aws_sqs_queue.this.arn] : []
+    content {
+      sid       = "DenyInsecureTransport"
+      effect    = "Deny"
+      actions   = ["sqs:*"]
+      resources = [statement.value]
+
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+
+      condition {
+        test     = "Bool"
+        variable = "aws:SecureTransport"
+        values   = ["false"]
+      }
+    }
+  }
 }
 
 resource "aws_sqs_queue_policy" "this" {
-  count = length(var.allowed_senders) > 0 ? 1 : 0
+  count = var.require_tls || length(var.allowed_senders) > 0 ? 1 : 0
 
   queue_url = aws_sqs_queue.this.id
-  policy    = data.aws_iam_policy_document.senders[0].json
+  policy    = data.aws_iam_policy_document.this[0].json
+}
+
+data "aws_iam_policy_document" "dlq" {
+  count = var.require_tls ? 1 : 0
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [aws_sqs_queue.dlq.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "dlq" {
+  count = var.require_tls ? 1 : 0
+
+  queue_url = aws_sqs_queue.dlq.id
+  policy    = data.aws_iam_policy_document.dlq[0].json
 }

@@ -72,6 +72,12 @@ variable "allowed_senders" {
   }
 }
 
+variable "require_tls" {
+  description = "Queue policies on both queues denying every SQS action (sqs:*) over plain HTTP (aws:SecureTransport false)."
+  type        = bool
+  default     = true
+}
+
 variable "alarms" {
   description = "Alarms: the DLQ has messages; the oldest message is older than oldest_message_age_seconds; optionally the main queue holds more than visible_messages_threshold messages (for queues that are themselves failure sinks)."
   type = object({

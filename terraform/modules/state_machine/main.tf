@@ -72,6 +72,7 @@ resource "aws_iam_role_policy" "this" {
 }
 
 resource "aws_sfn_state_machine" "this" {
+  #checkov:skip=CKV_AWS_285:Execution data (inputs/outputs: customers' e-mails and addresses) stays out of CloudWatch Logs; Step Functions' own execution history keeps it, access-controlled, for 90 days.
   name       = var.name
   type       = var.type
   role_arn   = aws_iam_role.this.arn
@@ -79,7 +80,7 @@ resource "aws_sfn_state_machine" "this" {
 
   logging_configuration {
     log_destination        = "${aws_cloudwatch_log_group.this.arn}:*"
-    include_execution_data = true
+    include_execution_data = false # state inputs/outputs carry personal data; logs get events, errors and causes
     level                  = var.log_level
   }
 

@@ -23,6 +23,9 @@ module "api" {
   routes         = local.routes
   jwt_authorizer = { issuer = module.users.issuer, audience = [module.users.client_id] }
   throttling     = { burst_limit = var.api.burst_limit, rate_limit = var.api.rate_limit }
+  # CORS lives here, at the API: API Gateway answers preflights before the JWT authorizer and replaces any CORS
+  # header a function would send. Methods and headers are the module's defaults (incl. authorization,
+  # content-type, idempotency-key; Retry-After and Location exposed); no credentials (bearer tokens need none).
   cors = length(var.api.cors_origins) == 0 ? null : {
     allow_origins = var.api.cors_origins
   }

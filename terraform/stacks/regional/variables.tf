@@ -155,7 +155,7 @@ variable "abandoned_after_hours" {
 }
 
 variable "api" {
-  description = "HTTP API settings: throttling, CORS origins, and an optional regional custom domain (name + Route 53 zone validating its certificate)."
+  description = "HTTP API settings: throttling, the browser origins allowed by CORS (explicit origins such as https://app.example.com; empty: no CORS), and an optional regional custom domain (name + Route 53 zone validating its certificate)."
   type = object({
     burst_limit  = optional(number, 200)
     rate_limit   = optional(number, 100)
@@ -166,6 +166,11 @@ variable "api" {
     }))
   })
   default = {}
+
+  validation {
+    condition     = alltrue([for o in var.api.cors_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", o))])
+    error_message = "api.cors_origins must be explicit origins like https://app.example.com or http://localhost:3000: no \"*\", no wildcard, no path or trailing slash."
+  }
 }
 
 variable "deletion_protection" {

@@ -23,6 +23,19 @@ variable "package_path" {
   type        = string
 }
 
+variable "cors" {
+  description = "CORS of the API (the module's cors input)."
+  type = object({
+    allow_origins     = list(string)
+    allow_methods     = optional(list(string))
+    allow_headers     = optional(list(string))
+    expose_headers    = optional(list(string))
+    max_age           = optional(number)
+    allow_credentials = optional(bool)
+  })
+  default = { allow_origins = ["https://app.example.com"] }
+}
+
 module "health" {
   source = "../../../lambda_function"
 
@@ -54,7 +67,7 @@ module "api" {
   }
   jwt_authorizer = { issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example", audience = ["example-client"] }
   throttling     = { burst_limit = 50, rate_limit = 25 }
-  cors           = { allow_origins = ["https://app.example.com"] }
+  cors           = var.cors # null fields take the module's defaults
 }
 
 output "endpoint" {
