@@ -7,6 +7,7 @@
 #   make invoke FN=health        invoke with the function's first sample event (EVENT=<file> sends another)
 #   make invoke FN=health EVENT=functions/health/events/route53_health_check.json
 #   make logs FN=health          follow a function's log (waits for the first line if it has not run yet)
+#   make seed                    reset the stock of the sample SKUs (make up seeds them after the apply)
 #   make down                    stop everything (no process is left)
 #   make chaos                   10,000 order messages (1% poison, 5% duplicates) + a killed worker, then the audit;
 #                                CHAOS_ARGS="--messages 300" or "--local-dir .local" (a running `make up`)
@@ -14,7 +15,7 @@
 
 UP_ARGS ?=
 
-.PHONY: up down invoke logs status token chaos
+.PHONY: up down invoke logs status token seed chaos
 
 up: $(STAMP) ## Start the local stack in the background (ATTACH=1: foreground); prints the API URL
 	@$(BIN)/python -m scripts.local up $(if $(ATTACH),,--detach) $(UP_ARGS)
@@ -34,6 +35,9 @@ logs: $(STAMP) ## Follow a function's log: make logs FN=<name>
 token: $(STAMP) ## Print only an ID token of the local user pool (USER=<email> PASSWORD=<pw> optional)
 	@$(BIN)/python -m scripts.local token $(if $(filter command line,$(origin USER)),--user "$(USER)") \
 		$(if $(PASSWORD),--password "$(PASSWORD)")
+
+seed: $(STAMP) ## Reset the stock of the sample SKUs in the running stack (make up seeds it)
+	@$(BIN)/python -m scripts.local seed
 
 status: $(STAMP) ## Is the local stack up, and where
 	@$(BIN)/python -m scripts.local status

@@ -28,7 +28,7 @@ from typing import Any
 
 import boto3
 
-from scripts.local import control, guide
+from scripts.local import control, guide, seed
 from scripts.local.errors import FunctionNotFoundError, LocalStackError
 from scripts.local.stack import REPO, Stack, StackInfo, StackOptions, StackPaths
 
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--user", help="the user's email (default: a fresh confirmed user; created if unknown)")
     token.add_argument("--password", help="the user's password (needed for an existing user)")
 
+    commands.add_parser("seed", help="reset the stock of the sample SKUs in the running stack's inventory table")
     stat = commands.add_parser("status", help="is the stack up, and where")
     stat.add_argument("--json", action="store_true")
     return parser
@@ -162,8 +163,12 @@ def _user_pool_or_none(info: StackInfo) -> guide.UserPool | None:
 
 
 def _cognito(info: StackInfo) -> Any:
+    return _emulator_client(info, "cognito-idp")
+
+
+def _emulator_client(info: StackInfo, service: str) -> Any:
     return boto3.client(
-        "cognito-idp",
+        service,  # type: ignore[call-overload]
         endpoint_url=info.emulator_url,
         region_name="us-east-1",
         aws_access_key_id="testing",
@@ -216,6 +221,16 @@ def _logs(args: argparse.Namespace, paths: StackPaths) -> int:
     return 0
 
 
+def _seed(args: argparse.Namespace, paths: StackPaths) -> int:
+    info = control.require_running(paths)
+    table = seed.inventory_table(info.outputs)
+    if table is None:
+        print("error: the running stack has no inventory table (started without Terraform?)", file=sys.stderr)
+        return 1
+    print(f"seed: {seed.seed_inventory(_emulator_client(info, 'dynamodb'), table)} sample SKUs stocked in {table}")
+    return 0
+
+
 def _status(args: argparse.Namespace, paths: StackPaths) -> int:
     report = control.status(paths)
     if args.json:
@@ -231,4 +246,12 @@ def _status(args: argparse.Namespace, paths: StackPaths) -> int:
     return 0
 
 
-_COMMANDS = {"up": _up, "down": _down, "invoke": _invoke, "logs": _logs, "token": _token, "status": _status}
+_COMMANDS = {
+    "up": _up,
+    "down": _down,
+    "invoke": _invoke,
+    "logs": _logs,
+    "token": _token,
+    "seed": _seed,
+    "status": _status,
+}

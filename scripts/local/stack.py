@@ -25,6 +25,7 @@ from typing import Any
 
 import boto3
 
+from scripts.local import seed
 from scripts.local.errors import LocalStackError
 from scripts.local.gateway import Gateway
 from scripts.local.logs import LogHub
@@ -187,6 +188,7 @@ class Stack:
         self._start_data_plane()
         if options.terraform_dir is not None:
             self.info.outputs = self._apply_terraform(options.terraform_dir)
+            self._seed()
         self._start_gateways()
         if options.events:
             self._start_events()
@@ -332,6 +334,12 @@ class Stack:
                 last_error = stripped.removeprefix("Error:").strip()
         if process.wait() != 0:
             raise LocalStackError(f"terraform {args[0]} failed: {last_error or f'exit code {process.returncode}'}")
+
+    def _seed(self) -> None:
+        table = seed.inventory_table(self.info.outputs)
+        if table is not None:
+            count = seed.seed_inventory(self._client("dynamodb"), table)
+            self._out(f"seed: {count} sample SKUs stocked in {table} (make seed resets them)")
 
     def _start_gateways(self) -> None:
         assert self.data_plane is not None
