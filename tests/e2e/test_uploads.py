@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 
 import pytest
 from PIL import Image
 
+from shared.orders import Order
 from tests.e2e.harness import Stack, http_request, multipart, unique, wait_for
+from tests.e2e.scenarios import stored_order, visible_through_the_api
 
 pytestmark = pytest.mark.e2e
 
@@ -36,44 +37,40 @@ def s3_object(stack: Stack, bucket: str, key: str) -> bytes | None:
         return None
 
 
-def get_order(stack: Stack, order_id: str) -> dict[str, Any] | None:
-    item = (
-        stack.aws("dynamodb")
-        .get_item(
-            TableName=stack.table("orders"),
-            Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}},
-            ConsistentRead=True,
-        )
-        .get("Item")
-    )
-    return {k: next(iter(v.values())) for k, v in item.items()} if item else None
+def get_order(stack: Stack, order_id: str) -> Order | None:
+    return stored_order(stack, order_id)
 
 
 def test_csv_upload_lands_its_rows(stack: Stack) -> None:
-    # Given a CSV export with three good rows (one quoted with a comma) and one bad row
+    # Given a CSV export with three good rows (one with a quoted note holding a comma) and one bad row
     now = datetime.now(UTC).isoformat(timespec="seconds")
     ids = [unique("csv") for _ in range(3)]
+    me = stack.user_id()  # the suite's user owns the first two rows, so the API shows them
     rows = [
-        "order_id,customer_id,status,total,currency,created_at",
-        f"{ids[0]},cust-1,CONFIRMED,19.98,EUR,{now}",
-        f'{ids[1]},"cust,2",SHIPPED,5.00,USD,{now}',
-        f"{ids[2]},cust-3,DELIVERED,0.01,GBP,{now}",
-        f"{unique('csv-bad')},cust-4,CONFIRMED,not-a-number,EUR,{now}",
+        "order_id,customer_id,status,total,currency,created_at,note",
+        f"{ids[0]},{me},CONFIRMED,19.98,EUR,{now},",
+        f'{ids[1]},"{me}",SHIPPED,5,USD,{now},"gift, wrapped"',
+        f"{ids[2]},cust-3,DELIVERED,0.01,GBP,{now},",
+        f"{unique('csv-bad')},cust-4,CONFIRMED,not-a-number,EUR,{now},",
     ]
     content = ("\r\n".join(rows) + "\r\n").encode()
 
     # When it is uploaded through the presigned POST
     key = upload(stack, content, "text/csv")
 
-    # Then every good row lands as an order, with its total in cents
+    # Then every good row lands as an order from the CSV source, with its total as a 2-decimal string
     landed = [
         wait_for(partial(get_order, stack, i), timeout_s=60, what=f"CSV row {i} in the orders table") for i in ids
     ]
-    assert [(o["customer_id"], o["status"], int(o["total_cents"])) for o in landed] == [
-        ("cust-1", "CONFIRMED", 1998),
-        ("cust,2", "SHIPPED", 500),
-        ("cust-3", "DELIVERED", 1),
+    assert [(o.customer_id, o.status, o.total, o.source) for o in landed] == [
+        (me, "CONFIRMED", "19.98", "csv"),
+        (me, "SHIPPED", "5.00", "csv"),
+        ("cust-3", "DELIVERED", "0.01", "csv"),
     ]
+    # And its user sees the imported orders through the API; another customer's row stays invisible
+    visible_through_the_api(stack, ids[0], "CONFIRMED")
+    visible_through_the_api(stack, ids[1], "SHIPPED")
+    assert stack.http("GET", f"/orders/{ids[2]}").status == 404
 
     # And the bad row is reported next to the input, naming its line
     uploads = stack.bucket("uploads")
