@@ -11,6 +11,8 @@ the emulator process spent its CPU on
 * **DeleteMessage scanning the queue twice** and building a receipt-handle list per message;
 * **DynamoDB parsing the same ConditionExpression on every conditional write** (a fifth of its time per write),
   and the response dispatcher listing a class's methods with ``inspect.getmembers`` on every request;
+* **a new TCP connection and a new server thread for every request**: werkzeug's dev server closes every
+  connection (``Connection: close``); a third of a worker's time went into connecting;
 * **the request router listing moto's package directory (``os.listdir`` + ``isdir`` of ~200 entries) under a
   global lock on every request**, then matching hundreds of URL patterns for the same few hosts.
 
@@ -156,6 +158,73 @@ def install_router() -> None:
         dispatcher._emulator_backend_cache = cache  # type: ignore[attr-defined]
 
 
+class _NoInput:
+    """What werkzeug's post-response drain reads on a kept-alive connection: nothing (the socket's next bytes
+    are the client's next request, not leftovers of this one)."""
+
+    def read(self, *_: Any) -> bytes:
+        return b""
+
+
+def keep_alive_handler() -> type:
+    """moto's request handler with HTTP/1.1 keep-alive.
+
+    werkzeug's dev server answers every request with ``Connection: close`` because http.server cannot drain an
+    unread body before the next request line. Here the body is a stream limited to its ``Content-Length``,
+    emptied after the response, so the connection can carry the next request: clients stop paying a TCP
+    connect and the server a new thread per request. Chunked request bodies and clients that ask to close
+    keep werkzeug's behaviour.
+    """
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.wsgi import LimitedStream
+
+    class KeepAliveRequestHandler(MotoRequestHandler):  # type: ignore[misc,valid-type]
+        protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes: with Nagle on a kept-alive connection the body waits for
+        # the client's delayed ACK (~40 ms per request).
+        disable_nagle_algorithm = True
+        _keep = False
+        _body: Any = None
+        _socket_input: Any = None
+
+        def make_environ(self) -> dict[str, Any]:
+            environ: dict[str, Any] = super().make_environ()
+            if self._keep:
+                self._body = LimitedStream(self._socket_input, int(self.headers.get("Content-Length") or 0))
+                environ["wsgi.input"] = self._body
+            return environ
+
+        def send_header(self, keyword: str, value: str) -> None:
+            if self._keep and keyword.lower() == "connection" and value.lower() == "close":
+                return
+            super().send_header(keyword, value)
+
+        def run_wsgi(self) -> None:
+            chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+            self._keep = not chunked and not self.close_connection
+            if not self._keep:
+                super().run_wsgi()
+                return
+            self._socket_input, self.rfile = self.rfile, _NoInput()
+            try:
+                super().run_wsgi()
+                self._body.exhaust()  # what the application left unread of this request's body
+            except Exception:
+                self.close_connection = True
+                raise
+            finally:
+                self.rfile, self._socket_input, self._body, self._keep = self._socket_input, None, None, False
+
+    return KeepAliveRequestHandler
+
+
+def install_keep_alive() -> None:
+    from moto.moto_server import threaded_moto_server
+
+    if getattr(threaded_moto_server.MotoRequestHandler, "protocol_version", "") != "HTTP/1.1":
+        threaded_moto_server.MotoRequestHandler = keep_alive_handler()  # type: ignore[misc]
+
+
 _installed = False
 _lock = threading.Lock()
 
@@ -170,4 +239,5 @@ def install() -> None:
         install_dynamodb()
         install_responses()
         install_router()
+        install_keep_alive()
         _installed = True

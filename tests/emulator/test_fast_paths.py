@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import uuid
 from typing import Any
@@ -193,3 +194,51 @@ def test_an_invalid_condition_is_refused_every_time(dynamodb: Any) -> None:
             client.put_item(
                 TableName=table, Item={"id": {"S": "x"}}, ConditionExpression="((attribute_not_exists(id)))"
             )
+
+
+def test_a_connection_carries_several_requests(emulator: Emulator) -> None:
+    # Given one HTTP/1.1 connection to the emulator
+    conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
+    try:
+        statuses = []
+        sockets = []
+        # When two requests go over it, the first with a body the application never reads
+        for body in (b"x" * 5000, b""):
+            conn.request("GET", "/moto-api/data.json", body=body, headers={"Content-Length": str(len(body))})
+            answer = conn.getresponse()
+            answer.read()
+            statuses.append(answer.status)
+            sockets.append(conn.sock)
+            assert (answer.getheader("Connection") or "").lower() != "close"
+    finally:
+        conn.close()
+
+    # Then both are answered on the same socket (the unread body did not become the next request line)
+    assert statuses == [200, 200]
+    assert sockets[0] is sockets[1]
+    assert sockets[0] is not None
+
+
+def test_a_chunked_request_still_closes_its_connection(emulator: Emulator) -> None:
+    conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
+    try:
+        conn.request("GET", "/moto-api/data.json", body=iter([b"abc"]), encode_chunked=True)
+        answer = conn.getresponse()
+        answer.read()
+    finally:
+        conn.close()
+
+    assert answer.status == 200
+    assert answer.getheader("Connection") == "close"
+
+
+def test_a_client_asking_to_close_gets_its_connection_closed(emulator: Emulator) -> None:
+    conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
+    try:
+        conn.request("GET", "/moto-api/data.json", headers={"Connection": "close"})
+        answer = conn.getresponse()
+        answer.read()
+    finally:
+        conn.close()
+
+    assert answer.getheader("Connection") == "close"
