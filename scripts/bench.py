@@ -1,6 +1,6 @@
 """Measure cold starts, the build and the local data plane in one run: a JSON document and a table.
 
-    python -m scripts.bench [--runs N] [--only NAME ...] [--skip SECTION ...] [--smoke] [--out FILE] [--json]
+    python -m scripts.bench [--runs N] [--only NAME ...] [--skip SECTION ...] [--tracing] [--smoke] [--out FILE]
 
 Sections: ``init`` (each function's INIT from its built zip in a Lambda-like process, and its ratio to the
 floor ``import aws_lambda_powertools, boto3``), ``build`` (cold, no-op, one function changed), ``plane``
@@ -31,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], metavar="NAME", help="INIT of these functions only")
     parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS, metavar="SECTION", help="init|build|plane")
     parser.add_argument("--smoke", action="store_true", help="tiny N, one function, no data plane: shape only")
+    parser.add_argument(
+        "--tracing", action="store_true", help="INIT with X-Ray tracing on (default: off, POWERTOOLS_TRACE_DISABLED)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / ".cache" / "bench" / "bench.json", help="JSON output")
     parser.add_argument("--json", action="store_true", help="print the JSON instead of the table")
     parser.add_argument("--work", type=Path, default=REPO / ".cache" / "bench", help=argparse.SUPPRESS)
@@ -43,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         messages=args.messages,
         only=tuple(args.only),
         sections=tuple(s for s in SECTIONS if s not in args.skip),
+        tracing=args.tracing,
     )
     if args.smoke:
         options = BenchOptions(

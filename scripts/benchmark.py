@@ -298,8 +298,11 @@ def measure_init(
     runs: int,
     only: Sequence[str] = (),
     endpoint: str | None = None,
+    tracing: bool = False,
     progress: Callable[[str], None] = lambda line: None,
 ) -> InitRun:
+    """INIT of every function (or ``only``); ``tracing``: as with X-Ray active tracing (the module's default)."""
+    tracing_env = {"POWERTOOLS_TRACE_DISABLED": "false"} if tracing else {}
     runtimes = sorted({fn.target.runtime for fn in load_project(repo, only).functions.values()})
     if len(runtimes) != 1:
         raise BenchError(f"the functions declare {len(runtimes)} runtimes ({', '.join(runtimes)}); bench one: --only")
@@ -321,7 +324,7 @@ def measure_init(
     progress(f"  floor (import {', '.join(FLOOR_MODULES)}): {result.floor_s * 1000:.0f} ms CPU")
     endpoint_env = {"AWS_ENDPOINT_URL": endpoint} if endpoint else {}
     for box in boxes:
-        imports = [_probe(python, box.paths, [box.module], name=box.name) for _ in range(runs)]
+        imports = [_probe(python, box.paths, [box.module], name=box.name, extra_env=tracing_env) for _ in range(runs)]
         event = box.event.read_bytes() if box.event else b"{}"
         cold = _probe(
             python,
@@ -330,7 +333,7 @@ def measure_init(
             name=box.name,
             handler=box.handler.rpartition(".")[2],
             event=event,
-            extra_env=endpoint_env,
+            extra_env=endpoint_env | tracing_env,
         )
         init = median([p.import_cpu_s for p in imports])
         budget = INIT_BUDGET_BY_FUNCTION.get(box.name, INIT_BUDGET)
@@ -570,6 +573,7 @@ class BenchOptions:
     only: tuple[str, ...] = ()  # functions for INIT (default: all)
     sections: tuple[str, ...] = ("init", "build", "plane")
     smoke: bool = False
+    tracing: bool = False  # INIT as with X-Ray active tracing (POWERTOOLS_TRACE_DISABLED=false)
 
 
 def run(repo: Path, work: Path, options: BenchOptions, progress: Callable[[str], None]) -> dict[str, Any]:
@@ -588,13 +592,20 @@ def run(repo: Path, work: Path, options: BenchOptions, progress: Callable[[str],
         with start_emulator() as emulator:
             warm_emulator(emulator.client)
             init = measure_init(
-                repo, work / "init", runs=options.runs, only=options.only, endpoint=emulator.url, progress=progress
+                repo,
+                work / "init",
+                runs=options.runs,
+                only=options.only,
+                endpoint=emulator.url,
+                tracing=options.tracing,
+                progress=progress,
             )
         document["init"] = {
             "python": init.python,
             "python_version": init.python_version,
             "bytecode": init.bytecode,
             "floor_modules": list(FLOOR_MODULES),
+            "tracing": options.tracing,
             "floor_cpu_s": round(init.floor_s, 4),
             "floor_wall_s": round(init.floor_wall_s, 4),
             "runs": options.runs,
@@ -684,7 +695,10 @@ def table(document: dict[str, Any]) -> str:
                 f"| {name} | {f['init_cpu_s'] * 1000:.0f} ms | {f['ratio_to_floor']:.2f}{mark} | {f['budget_ratio']} | "
                 f"{f['cold_invoke_wall_s'] * 1000:.0f} ms | {f['cold_invoke_outcome']} |"
             )
-        lines.append(f"(python {init['python_version']}: {init['python']}; bytecode {init['bytecode'] or 'none'})")
+        lines.append(
+            f"(python {init['python_version']}: {init['python']}; bytecode {init['bytecode'] or 'none'}; "
+            f"tracing {'on' if init.get('tracing') else 'off'})"
+        )
     build = document.get("build")
     if build:
         lines.append("")

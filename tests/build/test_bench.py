@@ -36,6 +36,7 @@ def test_smoke_run_writes_init_and_build_sections_with_their_counts(tmp_path: Pa
     init = document["init"]
     assert init["bytecode"] == f"cpython-{init['python_version'].replace('.', '')}"
     assert init["floor_cpu_s"] > 0
+    assert init["tracing"] is False
     health = init["functions"]["health"]
     assert list(init["functions"]) == ["health"]
     assert health["handler"] == "health.handler.lambda_handler"
