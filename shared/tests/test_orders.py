@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from shared.orders import (
     CUSTOMER_TRANSITIONS,
     ID_PATTERN,
+    MAX_LINES,
+    MAX_SKUS,
     TRANSITIONS,
     Order,
     OrderLine,
@@ -122,3 +124,15 @@ def test_customers_may_only_cancel_and_only_before_payment() -> None:
     assert targets == {OrderStatus.CANCELLED}
     assert set(CUSTOMER_TRANSITIONS) == {OrderStatus.PENDING, OrderStatus.CONFIRMED}
     assert all(CUSTOMER_TRANSITIONS[s] <= TRANSITIONS[s] for s in CUSTOMER_TRANSITIONS)
+
+
+def test_an_order_may_have_100_lines_but_at_most_99_different_skus() -> None:
+    lines = [OrderLine(sku=f"s{i}", quantity=1, price="1") for i in range(MAX_SKUS)]
+
+    accepted = Order.new(order_id="o-1", customer_id="c", items=[*lines, lines[0]], source="api")
+    with pytest.raises(ValueError, match=f"at most {MAX_SKUS} different SKUs"):
+        Order.new(
+            order_id="o-1", customer_id="c", items=[*lines, OrderLine(sku="new", quantity=1, price="1")], source="api"
+        )
+
+    assert len(accepted.items) == MAX_LINES

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from shared.contracts import BulkOrderMessage, ImportedOrder, OrderPlaced
 from shared.dataflow import RESOURCES
-from shared.orders import ID_PATTERN, MAX_QUANTITY, OrderLine, OrderStatus
+from shared.orders import ID_PATTERN, MAX_LINES, MAX_QUANTITY, MAX_SKUS, OrderLine, OrderStatus
 from tests.contracts.declared import folders
 from tests.contracts.world import ENV, ReaderError, World, Written
 
@@ -32,7 +32,11 @@ prices = st.one_of(
     st.decimals(min_value=0, max_value=999_999_999, places=2).map(str),
 )
 lines = st.builds(OrderLine, sku=ids, quantity=st.integers(1, MAX_QUANTITY), price=prices)
-order_lines = st.lists(lines, min_size=1, max_size=8) | st.lists(lines, min_size=100, max_size=100)
+# The limits first: as many lines as an order may have, with as many different SKUs as the saga reserves at once.
+most_lines = st.lists(lines, min_size=MAX_SKUS, max_size=MAX_SKUS, unique_by=lambda line: line.sku).map(
+    lambda distinct: [*distinct, distinct[0].model_copy(update={"quantity": 1})][:MAX_LINES]
+)
+order_lines = most_lines | st.lists(lines, min_size=1, max_size=8)
 amounts = st.decimals(min_value="0.01", max_value="9999999999.99", places=2).map(str)
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC))
 csv_rows = st.lists(

@@ -15,10 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import SagaInput
 from shared.errors import ValidationError
-from shared.orders import Currency, Identifier, Money, to_cents
+from shared.orders import MAX_SKUS, Currency, Identifier, Money, to_cents
 
 # A reservation is one DynamoDB transaction: the reservation record + one stock update per SKU (limit 100).
-MAX_SKUS = 99
 
 
 class _Model(BaseModel):

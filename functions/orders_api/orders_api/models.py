@@ -9,7 +9,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.errors import ValidationError
-from shared.orders import MAX_LINES, CustomerId, Order, OrderLine, OrderStatus
+from shared.orders import CustomerId, Order, OrderLine, OrderLines, OrderStatus
 
 __all__ = [
     "CreateOrderRequest",
@@ -29,7 +29,7 @@ class CreateOrderRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     customer_id: CustomerId | None = None
-    items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
+    items: OrderLines
 
 
 class StatusChangeRequest(BaseModel):

@@ -25,7 +25,17 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from shared.errors import ValidationError
-from shared.orders import MAX_LINES, Currency, CustomerId, Identifier, Money, Order, OrderLine, OrderStatus, Timestamp
+from shared.orders import (
+    Currency,
+    CustomerId,
+    Identifier,
+    Money,
+    Order,
+    OrderLine,
+    OrderLines,
+    OrderStatus,
+    Timestamp,
+)
 
 __all__ = [
     "BulkOrderMessage",
@@ -67,7 +77,7 @@ class OrderPlaced(ContractModel):
     type: Literal["OrderPlaced"]
     order_id: Identifier
     customer_id: CustomerId
-    items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
+    items: OrderLines
 
 
 class OrderCancelled(ContractModel):
@@ -102,7 +112,7 @@ class ImportedOrder(ContractModel):
 
     order_id: Identifier
     customer_id: CustomerId
-    items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
+    items: OrderLines
 
 
 class BulkOrderMessage(ContractModel):
@@ -122,7 +132,7 @@ class OrderCreated(ContractModel):
     order_id: Identifier
     customer_id: CustomerId
     status: OrderStatus
-    items: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
+    items: OrderLines
     total: Money
     currency: Currency
     created_at: Timestamp

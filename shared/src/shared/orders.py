@@ -51,6 +51,7 @@ __all__ = [
     "CUSTOMER_TRANSITIONS",
     "MAX_LINES",
     "MAX_QUANTITY",
+    "MAX_SKUS",
     "TRANSITIONS",
     "UNDELETABLE",
     "Currency",
@@ -59,6 +60,7 @@ __all__ = [
     "Money",
     "Order",
     "OrderLine",
+    "OrderLines",
     "OrderSource",
     "OrderStatus",
     "Price",
@@ -104,6 +106,7 @@ def is_order_id(value: str) -> bool:
 CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
 MAX_LINES = 100
+MAX_SKUS = 99  # the saga reserves an order's stock in one DynamoDB transaction: the reservation + one update per SKU
 
 
 def money(amount: Decimal | int | str) -> str:
@@ -213,6 +216,16 @@ class OrderLine(_Model):
         return Decimal(self.price) * self.quantity
 
 
+def _reservable(lines: list[OrderLine]) -> list[OrderLine]:
+    if len({line.sku for line in lines}) > MAX_SKUS:
+        raise ValueError(f"at most {MAX_SKUS} different SKUs per order (its stock is reserved in one transaction)")
+    return lines
+
+
+OrderLines = Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES), AfterValidator(_reservable)]
+"""An order's lines as every entry point accepts them: 1–100 lines, at most 99 different SKUs."""
+
+
 def lines_total(lines: list[OrderLine]) -> str:
     return money(sum((line.amount for line in lines), Decimal(0)))
 
@@ -227,7 +240,7 @@ class Order(_Model):
     order_id: Identifier
     customer_id: CustomerId
     status: OrderStatus
-    items: list[OrderLine] = Field(max_length=MAX_LINES)
+    items: Annotated[list[OrderLine], Field(max_length=MAX_LINES), AfterValidator(_reservable)]
     total: Money
     currency: Currency = DEFAULT_CURRENCY
     created_at: Timestamp
