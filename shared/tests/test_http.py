@@ -289,3 +289,21 @@ def test_resolver_leaves_cors_to_the_http_api(http_event: Any, lambda_context: A
     assert response["statusCode"] == 200
     # and it carries no CORS header of its own: API Gateway adds the configured ones for allowed origins only
     assert not [name for name in response.get("headers", {}) if name.lower().startswith("access-control-")]
+
+
+def test_json_dumps_escapes_a_lone_surrogate_so_the_body_can_be_sent() -> None:
+    # Given a value holding a lone surrogate (e.g. a path echoed in a 404 message) next to ordinary unicode
+    text = json_dumps({"message": "no route for GET /health\ud800", "name": "José"})
+    # Then the JSON text encodes as UTF-8, and reads back as the same value
+    assert text.encode("utf-8")
+    assert json.loads(text) == {"message": "no route for GET /health\ud800", "name": "José"}
+
+
+def test_a_response_echoing_a_lone_surrogate_is_still_compressed(http_event: Any, lambda_context: Any) -> None:
+    # Given a resolver whose 404 echoes a path with a lone surrogate, asked by a client accepting gzip
+    event = http_event(path="/nothing/" + "\ud800" * 600, headers={"accept-encoding": "gzip"})
+    response = build_app().resolve(event, lambda_context)
+    # When the response is compressed, Then it is, and it decodes to the JSON 404
+    compressed = compress_response(response, request_headers=event["headers"])
+    assert compressed["statusCode"] == 404
+    assert json.loads(gzip.decompress(base64.b64decode(compressed["body"])))["error"]["code"] == "not_found"

@@ -75,8 +75,18 @@ def _default(obj: object) -> Any:
 
 
 def json_dumps(obj: object) -> str:
-    """Compact JSON; Decimal → number, pydantic models and dataclasses → objects, sets → sorted lists."""
-    return json.dumps(obj, default=_default, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON; Decimal → number, pydantic models and dataclasses → objects, sets → sorted lists.
+
+    UTF-8 text as is; a lone surrogate (an id echoed from a direct invoke, say) is written as a ``\\ud800`` escape,
+    so the body can always be encoded, gzipped and sent.
+    """
+    text = json.dumps(obj, default=_default, separators=(",", ":"), ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(obj, default=_default, separators=(",", ":"), ensure_ascii=True)
+    return text
 
 
 def header(headers: Mapping[str, str] | None, name: str) -> str | None:
