@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from shared.orders import Currency, Identifier, Order, OrderStatus, format_timestamp, money
+from shared.orders import Currency, CustomerId, Identifier, Order, OrderStatus, format_timestamp, money
 
 REQUIRED_COLUMNS = ("order_id", "customer_id", "status", "total", "currency", "created_at")
 MAX_TOTAL = Decimal(10) ** 18  # shared.orders.Money holds at most 18 digits before the point
@@ -23,7 +23,7 @@ class OrderRow(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="ignore")
 
     order_id: Identifier
-    customer_id: Identifier
+    customer_id: CustomerId
     status: OrderStatus
     total: Decimal = Field(gt=0, lt=MAX_TOTAL, decimal_places=2)
     currency: Currency

@@ -105,6 +105,17 @@ def test_order_ids_follow_the_shared_id_rule(order_id: str) -> None:
     assert recorder.batches[0][0].order_id == order_id
 
 
+def test_customer_ids_follow_the_shared_customer_rule() -> None:
+    # Given a customer id as long as a user id may be (128 characters)
+    customer = "user:" + "a" * 123
+
+    # When its row is ingested
+    _, recorder = run(csv_bytes(HEADER, row(1, customer_id=customer)))
+
+    # Then the order is the customer's
+    assert recorder.batches[0][0].customer_id == customer
+
+
 @pytest.mark.parametrize(
     ("overrides", "problem"),
     [
@@ -121,6 +132,7 @@ def test_order_ids_follow_the_shared_id_rule(order_id: str) -> None:
         ({"order_id": "-starts-with-dash"}, "order_id"),
         ({"order_id": "A" * 65}, "order_id"),
         ({"customer_id": "c 1"}, "customer_id"),
+        ({"customer_id": "c" * 129}, "customer_id"),
     ],
 )
 def test_bad_rows_are_rejected_with_line_and_field(overrides: dict[str, str], problem: str) -> None:
