@@ -122,6 +122,19 @@ def test_two_clones_in_different_dirs_build_identical_zips_with_bytecode(tmp_pat
             assert not any(str(tmp_path).encode() in pyc for pyc in pycs), name
 
 
+@needs_target_python
+def test_build_order_does_not_change_the_bytes(tmp_path: Path) -> None:
+    # Given one copy built all at once, another built one function first and the rest afterwards
+    whole, piecemeal = make_repo(tmp_path, "whole"), make_repo(tmp_path, "piecemeal")
+    manifest, _ = Builder(whole, whole / "dist", WHEELS, jobs=2).build()
+    Builder(piecemeal, piecemeal / "dist", WHEELS, jobs=1).build(["compiled_fn"])
+    Builder(piecemeal, piecemeal / "dist", WHEELS, jobs=1).build(["pure_fn"])
+    # Then every zip is byte-identical
+    for section in ("functions", "layers"):
+        for name, entry in manifest[section].items():
+            assert (whole / entry["path"]).read_bytes() == (piecemeal / entry["path"]).read_bytes(), name
+
+
 def test_python_loads_the_shipped_pycs_and_compiles_nothing(tmp_path: Path) -> None:
     # Given a host build (this interpreter is its target) unpacked read-only, as /var/task and /opt are
     repo = make_repo(tmp_path)
