@@ -486,7 +486,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             if self.request_version == "HTTP/0.9":  # "GET /x" without a version: API Gateway speaks HTTP/1.1+
                 self.send_error(400, "HTTP/0.9 request")
                 return False
-            line = len(self.raw_requestline)
+            line = len(self.requestline) + 2  # with its CRLF, as API Gateway counts it
             if line > MAX_REQUEST_HEAD_BYTES:
                 self.send_error(414)
                 return False
