@@ -22,7 +22,7 @@ from moto.utilities.utils import load_resource
 
 from scripts.emulator import Emulator
 from scripts.local import cors
-from scripts.local.authorizer import Authorizer, verify_jwt
+from scripts.local.authorizer import Authorizer, JwksKeys, verify_jwt
 from scripts.local.cors import CorsConfig
 from scripts.local.gateway import LISTEN_BACKLOG, Gateway, map_response, match_route, parse_route
 from scripts.local.runtime import DataPlane
@@ -625,3 +625,28 @@ def test_a_burst_of_100_concurrent_connections_is_all_answered(bare_api: Gateway
     # Then every connection was accepted and answered (the API has no routes: 404 from the gateway)
     assert statuses == [404] * clients
     assert clients <= LISTEN_BACKLOG
+
+
+def test_jwks_come_from_the_emulator_for_cognito_and_never_from_off_this_machine() -> None:
+    keys = JwksKeys("http://127.0.0.1:4566/")
+
+    assert keys.jwks_url(ISSUER) == "http://127.0.0.1:4566/us-east-1_test/.well-known/jwks.json"
+    assert keys.jwks_url("https://login.example.com/realms/shop") is None
+    assert keys.jwks_url("https://cognito-idp.us-east-1.amazonaws.com.evil.example/us-east-1_test") is None
+
+
+def test_a_chunked_body_reaches_the_function_whole(orders_api: Gateway) -> None:
+    host, port = orders_api.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        # When a client streams its JSON body in chunks (no Content-Length)
+        chunks = iter([b'{"sku": ', b'"A-1", "qty": ', b"2}"])
+        connection.request("POST", "/orders", body=chunks, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        event = json.loads(response.read())
+    finally:
+        connection.close()
+
+    # Then the function gets the whole body
+    assert response.status == 201
+    assert json.loads(event["body"]) == {"sku": "A-1", "qty": 2}
