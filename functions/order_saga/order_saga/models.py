@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import SagaInput
 from shared.errors import ValidationError
-from shared.orders import MAX_SKUS, Currency, Identifier, Money, to_cents
+from shared.orders import Currency, Identifier, Money, to_cents
 
 # A reservation is one DynamoDB transaction: the reservation record + one stock update per SKU (limit 100).
 
@@ -102,10 +102,7 @@ def parse_order(state: Mapping[str, Any]) -> SagaOrder:
         saga_input = SagaInput.model_validate({k: v for k, v in state.items() if k in SagaInput.model_fields})
     except pydantic.ValidationError as exc:
         raise _invalid(exc) from None
-    order = SagaOrder.of(saga_input)
-    if len(order.quantities) > MAX_SKUS:
-        raise ValidationError(fields={"input.items": f"at most {MAX_SKUS} different SKUs can be reserved at once"})
-    return order
+    return SagaOrder.of(saga_input)  # SagaInput's lines are shared.orders.OrderLines: at most MAX_SKUS SKUs
 
 
 def parse_ref(state: Mapping[str, Any]) -> OrderRef:
