@@ -7,6 +7,7 @@ deployment lives in :func:`local_stack` and :func:`deployed_stack`, which the se
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
 import json
@@ -206,6 +207,11 @@ class Stack:
         if self._token is None:
             self._token = os.environ.get("E2E_ID_TOKEN") or self._sign_in()
         return self._token
+
+    def user_id(self) -> str:
+        """The signed-in test user's id: the ``sub`` of :meth:`id_token` (what orders_api files orders under)."""
+        payload = self.id_token().split(".")[1]
+        return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"])
 
     def _sign_in(self) -> str:
         cognito = self.aws("cognito-idp")

@@ -8,8 +8,12 @@ then check the outcome.
 from __future__ import annotations
 
 import json
+import urllib.parse
 from dataclasses import dataclass
 
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from shared.orders import Order, OrderLine, OrderStatus, from_item, order_key, to_item
 from tests.e2e.harness import Stack, unique
 
 ABANDONED_CREATED_AT = "2020-01-02T03:04:05.000Z"  # older than any ABANDONED_AFTER_HOURS (≤ 8760 h)
@@ -32,7 +36,7 @@ def send_poison_batch(stack: Stack) -> PoisonBatch:
                 {
                     "type": "OrderPlaced",
                     "order_id": order_id,
-                    "customer_id": "cust-e2e",
+                    "customer_id": stack.user_id(),  # so the suite's user sees them through the API
                     "items": [{"sku": "sku-q", "quantity": 1, "price": "3.00"}],
                 }
             ),
@@ -46,25 +50,58 @@ def send_poison_batch(stack: Stack) -> PoisonBatch:
 
 
 def write_abandoned_order(stack: Stack) -> str:
-    """A PENDING order in the orders_api item shape, created in 2020: what the cleanup job archives."""
-    order_id = unique("ord-old")
-    created = ABANDONED_CREATED_AT
+    """A PENDING order of the suite's user, created in 2020 (``shared.orders`` item): what the cleanup archives."""
+    order = Order(
+        order_id=unique("ord-old"),
+        customer_id=stack.user_id(),
+        status=OrderStatus.PENDING,
+        items=[OrderLine(sku="sku-1", quantity=1, price="1.00")],
+        total="1.00",
+        created_at=ABANDONED_CREATED_AT,
+        updated_at=ABANDONED_CREATED_AT,
+    )
+    put_order(stack, order)
+    return order.order_id
+
+
+def put_order(stack: Stack, order: Order) -> None:
+    """Write ``order`` as a new item of the orders table, in the layout ``shared.orders`` owns."""
+    serialize = TypeSerializer().serialize
     stack.aws("dynamodb").put_item(
         TableName=stack.table("orders"),
-        Item={
-            "pk": {"S": f"ORDER#{order_id}"},
-            "sk": {"S": "ORDER"},
-            "gsi1pk": {"S": "STATUS#PENDING"},
-            "gsi1sk": {"S": f"{created}#{order_id}"},
-            "type": {"S": "order"},
-            "order_id": {"S": order_id},
-            "customer_id": {"S": "cust-gone"},
-            "status": {"S": "PENDING"},
-            "items": {"L": [{"M": {"sku": {"S": "sku-1"}, "quantity": {"N": "1"}, "price": {"S": "1.00"}}}]},
-            "total": {"S": "1.00"},
-            "created_at": {"S": created},
-            "updated_at": {"S": created},
-        },
+        Item={name: serialize(value) for name, value in to_item(order).items()},
         ConditionExpression="attribute_not_exists(pk)",
     )
-    return order_id
+
+
+def stored_order(stack: Stack, order_id: str) -> Order | None:
+    """The order as the table holds it now (consistent read), or None."""
+    key = {name: {"S": value} for name, value in order_key(order_id).items()}
+    item = stack.aws("dynamodb").get_item(TableName=stack.table("orders"), Key=key, ConsistentRead=True).get("Item")
+    if not item:
+        return None
+    deserialize = TypeDeserializer().deserialize
+    return from_item({name: deserialize(value) for name, value in item.items()})
+
+
+def api_order_ids(stack: Stack, status: str | None = None) -> set[str]:
+    """Every order id ``GET /orders`` lists for the suite's user (all pages), optionally of one status."""
+    found: set[str] = set()
+    query = {"limit": "100", **({"status": status} if status else {})}
+    while True:
+        answer = stack.http("GET", "/orders?" + urllib.parse.urlencode(query))
+        assert answer.status == 200, f"GET /orders?{query}: {answer}"
+        page = answer.json()
+        found.update(order["order_id"] for order in page["items"])
+        if not page["next_cursor"]:
+            return found
+        query["cursor"] = page["next_cursor"]
+
+
+def visible_through_the_api(stack: Stack, order_id: str, status: str) -> None:
+    """``order_id`` answers ``GET /orders/{id}`` with ``status``, and is listed with and without that filter."""
+    answer = stack.http("GET", f"/orders/{order_id}")
+    assert answer.status == 200, f"GET /orders/{order_id}: {answer}"
+    assert answer.json()["status"] == status, answer.json()
+    assert order_id in api_order_ids(stack), f"GET /orders does not list {order_id}"
+    assert order_id in api_order_ids(stack, status), f"GET /orders?status={status} does not list {order_id}"

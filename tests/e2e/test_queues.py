@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from shared.orders import Order, order_key
 from tests.e2e.harness import Stack, unique, wait_for
-from tests.e2e.scenarios import PoisonBatch
+from tests.e2e.scenarios import PoisonBatch, api_order_ids, stored_order, visible_through_the_api
 
 pytestmark = pytest.mark.e2e
 
@@ -44,17 +45,8 @@ def peek(stack: Stack, url: str) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def order_item(stack: Stack, order_id: str) -> dict[str, Any] | None:
-    item = (
-        stack.aws("dynamodb")
-        .get_item(
-            TableName=stack.table("orders"),
-            Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}},
-            ConsistentRead=True,
-        )
-        .get("Item")
-    )
-    return dict(item) if item else None
+def order_item(stack: Stack, order_id: str) -> Order | None:
+    return stored_order(stack, order_id)
 
 
 def test_bulk_fan_out_of_1000_orders_arrives_exactly_once(stack: Stack) -> None:
@@ -63,7 +55,7 @@ def test_bulk_fan_out_of_1000_orders_arrives_exactly_once(stack: Stack) -> None:
     orders = [
         {
             "order_id": f"{job_id}-{i:04d}",
-            "customer_id": "cust-bulk",
+            "customer_id": stack.user_id(),  # the suite's user, so the API shows them
             "items": [{"sku": "sku-bulk", "quantity": 1, "price": "1.00"}],
         }
         for i in range(1000)
@@ -101,7 +93,10 @@ def test_bulk_fan_out_of_1000_orders_arrives_exactly_once(stack: Stack) -> None:
         return keys if len(keys) >= len(orders) else None
 
     keys = wait_for(all_written, timeout_s=120, interval_s=2, what=f"1,000 orders of {job_id} written")
-    assert keys == {f"ORDER#{order['order_id']}" for order in orders}
+    assert keys == {order_key(order["order_id"])["pk"] for order in orders}
+    # And the suite's user sees the imported orders through the API
+    visible_through_the_api(stack, orders[0]["order_id"], "PENDING")
+    assert {order["order_id"] for order in orders} <= api_order_ids(stack, "PENDING")
     # And nothing of the job went to the bulk DLQ
     dlq, _ = dead_letter_queue(stack, stack.queue_url("bulk"))
     assert not [m for m in peek(stack, dlq) if job_id in m["Body"]], "bulk messages in the DLQ"
@@ -144,4 +139,7 @@ def test_poison_message_goes_to_the_dlq_and_the_rest_of_the_batch_succeeds_once(
         return visible + int(attributes["ApproximateNumberOfMessagesNotVisible"]) == 0
 
     wait_for(queue_empty, timeout_s=30, what=f"{queue} to be empty")
-    assert all(order_item(stack, order_id)["status"] == {"S": "PENDING"} for order_id in good)  # type: ignore[index]
+    assert all(order_item(stack, order_id).status == "PENDING" for order_id in good)  # type: ignore[union-attr]
+    # And the suite's user sees the queue's orders through the API (GET one, the list, the status filter)
+    for order_id in good[:2]:
+        visible_through_the_api(stack, order_id, "PENDING")

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.e2e.harness import Stack, wait_for
+from tests.e2e.scenarios import api_order_ids, stored_order
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +37,10 @@ def test_scheduled_cleanup_archives_an_abandoned_order_from_its_schedule(stack: 
 
     # And a PENDING order created in 2020 (written when the session started): abandoned
     order_id = abandoned_order
-    orders = stack.table("orders")
 
     # When the schedule fires (nobody invokes the job here)
     def archived() -> str | None:
-        item = stack.aws("dynamodb").get_item(
-            TableName=orders, Key={"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}}, ConsistentRead=True
-        )
-        if "Item" in item:
+        if stored_order(stack, order_id) is not None:
             return None
         listed = stack.aws("s3").list_objects_v2(Bucket=stack.bucket("archive"), Prefix="abandoned-orders/")
         keys = [o["Key"] for o in listed.get("Contents", []) if o["Key"].endswith(f"/{order_id}.json")]
@@ -54,3 +51,6 @@ def test_scheduled_cleanup_archives_an_abandoned_order_from_its_schedule(stack: 
     assert key.startswith("abandoned-orders/"), key
     body = json.loads(stack.aws("s3").get_object(Bucket=stack.bucket("archive"), Key=key)["Body"].read())
     assert body["order"]["order_id"] == order_id
+    # And its customer no longer sees it through the API
+    assert stack.http("GET", f"/orders/{order_id}").status == 404
+    assert order_id not in api_order_ids(stack)
