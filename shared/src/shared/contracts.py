@@ -19,6 +19,7 @@ producers): a producer that adds a field breaks the contract test, not productio
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Annotated, Literal
 
 import pydantic
@@ -63,9 +64,13 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class ContractModel(BaseModel):
-    """Base of every message model: immutable, unknown fields rejected."""
+    """Base of every message model: immutable, unknown fields rejected.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Validators are built on first use (``defer_build``), not at import: every function imports this module,
+    each uses one or two of its messages, and a cold start pays for every schema built at import.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # ----- orders queue --------------------------------------------------------------------------------------------
@@ -89,7 +94,11 @@ class OrderCancelled(ContractModel):
 
 
 OrderMessage = Annotated[OrderPlaced | OrderCancelled, Field(discriminator="type")]
-_ORDER_MESSAGE: TypeAdapter[OrderPlaced | OrderCancelled] = TypeAdapter(OrderMessage)
+
+
+@cache
+def _order_message() -> TypeAdapter[OrderPlaced | OrderCancelled]:
+    return TypeAdapter(OrderMessage)
 
 
 def parse_order_message(body: str) -> OrderPlaced | OrderCancelled:
@@ -99,7 +108,7 @@ def parse_order_message(body: str) -> OrderPlaced | OrderCancelled:
     except (json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise ValidationError("message body is not JSON", fields={"body": f"not JSON: {exc}"[:200]}) from None
     try:
-        return _ORDER_MESSAGE.validate_python(data)
+        return _order_message().validate_python(data)
     except pydantic.ValidationError as exc:
         raise ValidationError.from_pydantic(exc, prefix="body") from None
 
@@ -158,7 +167,7 @@ class SagaInput(OrderCreated):
 
 class _OtherProducerEvent(BaseModel):
     # Events from producers outside this repo: they add fields over time; the router passes them on.
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     order_id: Identifier
     customer_email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
@@ -213,13 +222,11 @@ OrderNotification = Annotated[
     OrderConfirmed | PaymentCompletedNotice | ShipmentDispatchedNotice | OrderCancelledNotice,
     Field(discriminator="type"),
 ]
-_NOTIFICATION: TypeAdapter[
-    OrderConfirmed | PaymentCompletedNotice | ShipmentDispatchedNotice | OrderCancelledNotice
-] = TypeAdapter(OrderNotification)
 
 
+@cache
 def notification_adapter() -> TypeAdapter[
     OrderConfirmed | PaymentCompletedNotice | ShipmentDispatchedNotice | OrderCancelledNotice
 ]:
-    """The validator of every order notification (the notifier's parser)."""
-    return _NOTIFICATION
+    """The validator of every order notification (the notifier's parser), built on first use."""
+    return TypeAdapter(OrderNotification)

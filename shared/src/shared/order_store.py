@@ -9,15 +9,17 @@ is reported exactly like a missing one, so ids do not leak.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from aws_lambda_powertools.metrics import MetricUnit
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from shared import aws
 from shared.dynamo import BatchWriteResult, batch_write
 from shared.errors import ConflictError, NotFoundError
+from shared.observability import logger, metrics
 from shared.orders import (
     CUSTOMER_INDEX,
     PROGRESS,
@@ -27,6 +29,7 @@ from shared.orders import (
     Key,
     Order,
     OrderStatus,
+    StoredOrderError,
     customer_partition,
     from_item,
     order_key,
@@ -54,6 +57,17 @@ def _failed_item(exc: ClientError) -> dict[str, Any] | None:
         return None
     deserializer = TypeDeserializer()
     return {name: deserializer.deserialize(value) for name, value in raw.items()}
+
+
+def _readable(items: Iterable[Mapping[str, Any]]) -> Iterator[Order]:
+    """The orders among ``items``; an item that is not one is logged and skipped, so one bad write (a writer's
+    bug, or data from before shared.orders) cannot take every page it lands on down with it."""
+    for item in items:
+        try:
+            yield from_item(item)
+        except StoredOrderError as exc:
+            logger.error("unreadable order item skipped", extra={"error": str(exc)})
+            metrics.add_metric(name="UnreadableOrderItems", unit=MetricUnit.Count, value=1)
 
 
 def _in(name: str, statuses: Iterable[OrderStatus]) -> tuple[str, dict[str, str]]:
@@ -146,7 +160,7 @@ class OrderTable:
             if key:
                 kwargs["ExclusiveStartKey"] = key
             response = self._table().query(**kwargs)
-            orders.extend(from_item(item) for item in response.get("Items", []))
+            orders.extend(_readable(response.get("Items", [])))
             key = cast("Key | None", response.get("LastEvaluatedKey"))  # our keys are all strings
             if key is None or len(orders) >= limit:
                 break
