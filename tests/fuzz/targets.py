@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from scripts.hcl_literal import parse as parse_hcl
 from shared import aws
 from tests.support.aws_fixtures import create_idempotency_table, create_orders_table, create_table
 
@@ -148,14 +149,9 @@ BY_NAME = {target.name: target for target in TARGETS}
 
 def wired_http_functions(wiring: str | None = None) -> dict[str, set[str]]:
     """Function key → its route keys, for every entry of wiring.tf with ``routes`` or ``public_routes``."""
-    text = WIRING.read_text() if wiring is None else wiring
-    found: dict[str, set[str]] = {}
-    current = None
-    for line in text.splitlines():
-        entry = re.match(r"^    (\w+)\s*=\s*\{", line)
-        if entry:
-            current = entry.group(1)
-        routes = re.match(r"^\s+(?:public_)?routes\s*=\s*\[(.*)\]", line)
-        if routes and current:
-            found.setdefault(current, set()).update(re.findall(r'"([^"]+)"', routes.group(1)))
-    return found
+    table = parse_hcl(WIRING.read_text() if wiring is None else wiring)["locals"]["wiring"]
+    return {
+        name: set(entry.get("routes") or ()) | set(entry.get("public_routes") or ())
+        for name, entry in table.items()
+        if entry.get("routes") or entry.get("public_routes")
+    }
