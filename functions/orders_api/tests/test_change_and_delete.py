@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from shared.orders import order_key
+from shared.orders import OrderStatus, order_key, status_partition
 
 JSON_HEADERS = {"content-type": "application/json"}
 
@@ -41,7 +41,7 @@ def test_cancel_moves_the_order_in_the_status_index(create, move, orders_aws) ->
     item = orders_aws.dynamodb.get_item(
         TableName="orders", Key={name: {"S": value} for name, value in order_key(order["order_id"]).items()}
     )["Item"]
-    assert item["gsi1pk"] == {"S": "STATUS#CANCELLED"}
+    assert item["gsi1pk"] == {"S": status_partition(OrderStatus.CANCELLED)}
     assert item["updated_at"]["S"] >= order["created_at"]
 
 

@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 
+from shared.orders import OrderStatus, customer_index_key, order_key, status_index_key
+
 JSON_HEADERS = {"content-type": "application/json"}
 
 
@@ -37,13 +39,15 @@ def test_created_order_is_stored_under_its_keys_and_status_index(create, orders_
     order = create()
 
     # When its item is read straight from the table
-    item = orders_aws.dynamodb.get_item(
-        TableName="orders", Key={"pk": {"S": f"ORDER#{order['order_id']}"}, "sk": {"S": "ORDER"}}
-    )["Item"]
+    key = {name: {"S": value} for name, value in order_key(order["order_id"]).items()}
+    item = orders_aws.dynamodb.get_item(TableName="orders", Key=key)["Item"]
 
-    # Then it carries the gsi1 keys the cleanup job queries by
-    assert item["gsi1pk"] == {"S": "STATUS#PENDING"}
-    assert item["gsi1sk"] == {"S": f"{order['created_at']}#{order['order_id']}"}
+    # Then it is the order in shared.orders' layout: the status index (cleanup) and the customer index (GET /orders)
+    index_keys = {
+        **status_index_key(OrderStatus.PENDING, created_at=order["created_at"], order_id=order["order_id"]),
+        **customer_index_key("c-1", created_at=order["created_at"], order_id=order["order_id"]),
+    }
+    assert {name: item[name]["S"] for name in index_keys} == index_keys
     assert item["total"] == {"S": "19.98"}
 
 
