@@ -173,7 +173,9 @@ def keep_alive_handler() -> type:
     unread body before the next request line. Here the body is a stream limited to its ``Content-Length``,
     emptied after the response, so the connection can carry the next request: clients stop paying a TCP
     connect and the server a new thread per request. Chunked request bodies and clients that ask to close
-    keep werkzeug's behaviour.
+    keep werkzeug's behaviour, and so does every client but boto3/botocore (the data plane, the functions, the
+    tests): Terraform's Go SDK retries a create whose kept-alive connection failed, and a local apply once hit
+    "EntityAlreadyExists" for a role it had just created; its applies are not the hot path.
     """
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.wsgi import LimitedStream
@@ -201,7 +203,8 @@ def keep_alive_handler() -> type:
 
         def run_wsgi(self) -> None:
             chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
-            self._keep = not chunked and not self.close_connection
+            python_sdk = "botocore" in (self.headers.get("User-Agent") or "").lower()
+            self._keep = python_sdk and not chunked and not self.close_connection
             if not self._keep:
                 super().run_wsgi()
                 return

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from scripts.emulator import Emulator, fast_paths
 
 ACCOUNT = "123456789012"
+BOTO = {"User-Agent": "Boto3/1.40.0 md/Botocore#1.40.0 ua/2.1 os/linux"}
 REGION = "us-east-1"
 
 
@@ -204,7 +205,7 @@ def test_a_connection_carries_several_requests(emulator: Emulator) -> None:
         sockets = []
         # When two requests go over it, the first with a body the application never reads
         for body in (b"x" * 5000, b""):
-            conn.request("GET", "/moto-api/data.json", body=body, headers={"Content-Length": str(len(body))})
+            conn.request("GET", "/moto-api/data.json", body=body, headers={"Content-Length": str(len(body)), **BOTO})
             answer = conn.getresponse()
             answer.read()
             statuses.append(answer.status)
@@ -222,7 +223,7 @@ def test_a_connection_carries_several_requests(emulator: Emulator) -> None:
 def test_a_chunked_request_still_closes_its_connection(emulator: Emulator) -> None:
     conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
     try:
-        conn.request("GET", "/moto-api/data.json", body=iter([b"abc"]), encode_chunked=True)
+        conn.request("GET", "/moto-api/data.json", body=iter([b"abc"]), encode_chunked=True, headers=BOTO)
         answer = conn.getresponse()
         answer.read()
     finally:
@@ -235,10 +236,24 @@ def test_a_chunked_request_still_closes_its_connection(emulator: Emulator) -> No
 def test_a_client_asking_to_close_gets_its_connection_closed(emulator: Emulator) -> None:
     conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
     try:
-        conn.request("GET", "/moto-api/data.json", headers={"Connection": "close"})
+        conn.request("GET", "/moto-api/data.json", headers={"Connection": "close", **BOTO})
         answer = conn.getresponse()
         answer.read()
     finally:
         conn.close()
 
+    assert answer.getheader("Connection") == "close"
+
+
+def test_other_clients_keep_one_request_per_connection(emulator: Emulator) -> None:
+    # Terraform's Go SDK retries a create whose reused connection failed: it keeps werkzeug's behaviour
+    conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
+    try:
+        conn.request("GET", "/moto-api/data.json", headers={"User-Agent": "aws-sdk-go-v2/1.36.3 HashiCorp Terraform"})
+        answer = conn.getresponse()
+        answer.read()
+    finally:
+        conn.close()
+
+    assert answer.status == 200
     assert answer.getheader("Connection") == "close"
