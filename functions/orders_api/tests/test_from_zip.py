@@ -76,10 +76,3 @@ def test_change_status_sample_cancels_the_order(deployed) -> None:
 def test_delete_order_sample_answers_204_then_the_order_is_gone(deployed) -> None:
     assert run(deployed, "delete_order")["statusCode"] == 204
     assert run(deployed, "get_order")["statusCode"] == 404
-
-
-def test_cors_preflight_sample_answers_204(deployed) -> None:
-    response = run(deployed, "cors_preflight")
-
-    assert response["statusCode"] == 204
-    assert response["headers"]["Access-Control-Allow-Origin"] == "*"

@@ -1,4 +1,4 @@
-"""Routing edges: 405 with Allow, 404 for unknown paths, CORS preflight and CORS on responses."""
+"""Routing edges: 405 with Allow, 404 for unknown paths, and no CORS of the function's own (the API's)."""
 
 from __future__ import annotations
 
@@ -30,28 +30,13 @@ def test_unknown_path_answers_404(invoke, make_event, decode) -> None:
     assert decode(response)["error"]["code"] == "not_found"
 
 
-def test_cors_preflight_answers_204_with_the_allowed_methods_and_headers(invoke, sample) -> None:
-    # Given the browser's preflight for a POST with an idempotency key
-    response = invoke(sample("cors_preflight"))
+@pytest.mark.parametrize("missing", [False, True], ids=["found", "not-found"])
+def test_the_function_sends_no_cors_headers_the_http_api_owns_cors(create, invoke, make_event, missing) -> None:
+    # Given a cross-origin request (the HTTP API's cors_configuration answers preflights and adds the headers)
+    order_id = str(uuid.uuid4()) if missing else create()["order_id"]
 
-    # Then it may send it
-    headers = response["headers"]
-    assert response["statusCode"] == 204
-    assert headers["Access-Control-Allow-Origin"] == "*"
-    assert "POST" in headers["Access-Control-Allow-Methods"].split(",")
-    assert "Idempotency-Key" in headers["Access-Control-Allow-Headers"].split(",")
+    response = invoke(make_event("GET", f"/orders/{order_id}", headers={"origin": "https://shop.example.com"}))
 
-
-def test_cross_origin_response_carries_cors_headers(create, invoke, make_event) -> None:
-    order = create()
-
-    response = invoke(make_event("GET", f"/orders/{order['order_id']}", headers={"origin": "https://shop.example.com"}))
-
-    assert response["headers"]["Access-Control-Allow-Origin"] == "*"
-
-
-def test_cross_origin_error_response_carries_cors_headers(invoke, make_event) -> None:
-    response = invoke(make_event("GET", f"/orders/{uuid.uuid4()}", headers={"origin": "https://shop.example.com"}))
-
-    assert response["statusCode"] == 404
-    assert response["headers"]["Access-Control-Allow-Origin"] == "*"
+    # Then the function adds none of its own, so API Gateway's answer is the only one
+    assert response["statusCode"] == (404 if missing else 200)
+    assert not [name for name in response["headers"] if name.lower().startswith("access-control-")]
