@@ -182,6 +182,7 @@ def keep_alive_handler() -> type:
 
     class KeepAliveRequestHandler(MotoRequestHandler):  # type: ignore[misc,valid-type]
         protocol_version = "HTTP/1.1"
+        emulator_keep_alive = True
         # Headers and body go out in separate writes: with Nagle on a kept-alive connection the body waits for
         # the client's delayed ACK (~40 ms per request).
         disable_nagle_algorithm = True
@@ -224,7 +225,9 @@ def keep_alive_handler() -> type:
 def install_keep_alive() -> None:
     from moto.moto_server import threaded_moto_server
 
-    if getattr(threaded_moto_server.MotoRequestHandler, "protocol_version", "") != "HTTP/1.1":
+    # Marked by name, not by protocol_version: werkzeug sets that on moto's own handler class once any threaded
+    # moto server has started in this process.
+    if not getattr(threaded_moto_server.MotoRequestHandler, "emulator_keep_alive", False):
         threaded_moto_server.MotoRequestHandler = keep_alive_handler()  # type: ignore[misc]
 
 
