@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bulk_worker.messages import parse_message
 from bulk_worker.orders import write_order
+from shared.batch import DeadlineBatchProcessor
 from shared.errors import classify
 from shared.middleware import event_handler
 from shared.observability import logger, metrics, set_record_correlation
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# Records it cannot start before the deadline are reported for redelivery, so a slow batch never times out whole.
+processor = DeadlineBatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> str:

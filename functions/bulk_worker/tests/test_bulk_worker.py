@@ -80,3 +80,19 @@ def test_a_write_that_fails_reports_its_record_for_redrive(invoke: Invoke, table
     response = invoke({"Records": [record]})
 
     assert sqs.failed_ids(response) == [record["messageId"]]
+
+
+def test_records_it_cannot_start_before_the_deadline_are_reported_not_lost(table: Any, sqs: Any) -> None:
+    from bulk_worker.handler import lambda_handler
+
+    from tests.support.aws_fixtures import FakeLambdaContext
+
+    # Given a batch arriving with less time left than the handler keeps in reserve
+    records = [sqs.record(sqs.order(f"imp-late-{i}", index=i)) for i in range(3)]
+
+    # When it is processed
+    response = lambda_handler({"Records": records}, FakeLambdaContext("orders-dev-bulk_worker", remaining_ms=500))
+
+    # Then every record is reported for redelivery and none was half-done
+    assert sqs.failed_ids(response) == [record["messageId"] for record in records]
+    assert all(item(table, f"imp-late-{i}") is None for i in range(3))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from shared.orders import order_key
 from tests.support.aws_fixtures import FakeLambdaContext
 
 REGION = "us-east-1"
@@ -103,7 +104,7 @@ def test_a_slow_batch_returns_what_it_finished_and_reports_the_rest(handler: Any
     # Then three fit (6 → 4.5 → 3 → 1.5 s left; the 4th needs 1 s reserve + 1.5 s), the other seven are reported
     # for redelivery in batch order and were not written
     assert sqs.failed_ids(response) == [r["messageId"] for r in records[3:]]
-    written = [i for i in range(10) if tables.get_item(Key={"pk": f"ORDER#ord-slow-{i}", "sk": "ORDER"}).get("Item")]
+    written = [i for i in range(10) if tables.get_item(Key=order_key(f"ord-slow-{i}")).get("Item")]
     assert written == [0, 1, 2]
 
 
@@ -119,4 +120,4 @@ def test_reported_records_are_applied_on_redelivery(handler: Any, tables: Any, s
     # Then nothing fails and every order exists
     assert again == {"batchItemFailures": []}
     for i in range(4):
-        assert tables.get_item(Key={"pk": f"ORDER#ord-redo-{i}", "sk": "ORDER"}).get("Item") is not None
+        assert tables.get_item(Key=order_key(f"ord-redo-{i}")).get("Item") is not None
