@@ -21,7 +21,7 @@ def env(api: FakePaymentApi) -> dict[str, str]:
         "PAYMENT_API_URL": api.url,
         "PAYMENT_FAILURE_THRESHOLD": "2",
         "PAYMENT_OPEN_SECONDS": "60",
-        "PAYMENT_TIMEOUT_SECONDS": "2",
+        "PAYMENT_TIMEOUT_SECONDS": "5",  # never reached by a healthy local API, however loaded
     }
 
 
