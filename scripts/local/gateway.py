@@ -522,7 +522,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 return self._chunked_body()
             if raw is None:
                 return b""
-            if not raw.strip().isdigit():
+            if not (raw.strip().isascii() and raw.strip().isdigit()):  # "²" passes isdigit(), then int() raises
                 self.send_error(400, f"content-length {raw[:40]!r}")
                 return None
             length = int(raw)

@@ -180,7 +180,7 @@ def _handler_for(sandbox: PaymentSandbox) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             declared = self.headers.get("Content-Length") or "0"
-            length = int(declared) if declared.isdigit() else -1
+            length = int(declared) if declared.isascii() and declared.isdigit() else -1
             if not 0 <= length <= MAX_BODY_BYTES:
                 status, answer = _error(400, "bad_request", f"Content-Length must be 0..{MAX_BODY_BYTES} bytes")
                 self.close_connection = True  # the body's end is unknown: this connection cannot be reused

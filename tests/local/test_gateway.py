@@ -584,6 +584,12 @@ def _raw(gateway: Gateway, request: bytes) -> tuple[int, str, bytes]:
         ),
         pytest.param(b"GET /orders HTTP/1.1\r\nContent-Length: abc\r\n\r\n", 400, "Bad Request", id="bad-length"),
         pytest.param(b"GET /orders HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400, "Bad Request", id="negative-length"),
+        pytest.param(
+            "GET /orders HTTP/1.1\r\nContent-Length: ²\r\n\r\n".encode("latin-1"),
+            400,
+            "Bad Request",
+            id="superscript-length",
+        ),
         pytest.param(b"GARBAGE\r\n\r\n", 400, "Bad Request", id="malformed-request-line"),
         pytest.param(
             b"POST /orders HTTP/1.1\r\nContent-Length: 20000000\r\n\r\n", 413, "Request Entity Too Large", id="too-big"

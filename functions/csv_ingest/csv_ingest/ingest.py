@@ -19,7 +19,17 @@ from shared.dynamo import BATCH_SIZE
 from shared.errors import NonRetryableError
 from shared.orders import Order
 
-WriteBatch = Callable[[list[Order]], int]
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What became of a batch: how many DynamoDB still refused after its retries (retry the file), and the ids
+    refused for good because another customer's order has them (reported like bad rows)."""
+
+    unwritten: int = 0
+    taken: tuple[str, ...] = ()
+
+
+WriteBatch = Callable[[list[Order]], WriteResult]
 RejectRow = Callable[[int, str, Sequence[str]], None]
 
 
@@ -61,20 +71,30 @@ def _problems(exc: pydantic.ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False))
 
 
-def ingest(stream: Iterable[str], *, write: WriteBatch, reject: RejectRow) -> IngestSummary:
-    """Ingest every row of ``stream`` (text, opened with ``newline=""`` as the csv module requires)."""
+def ingest(stream: Iterable[str], *, write: WriteBatch, reject: RejectRow, owner: str | None = None) -> IngestSummary:
+    """Ingest every row of ``stream`` (text, opened with ``newline=""`` as the csv module requires).
+
+    With an ``owner`` (the user who uploaded the file), a row for another customer is rejected: an upload acts
+    as its uploader, nothing more.
+    """
     reader = csv.reader(stream)
     columns = _header(reader)
     width = max(columns.values()) + 1
     summary = IngestSummary()
     batch: dict[str, Order] = {}  # order_id → order; a batch may not name one key twice
+    lines: dict[str, tuple[int, Sequence[str]]] = {}  # order_id → its line and fields, for the report
 
     def flush() -> None:
         if batch:
-            unwritten = write(list(batch.values()))
-            summary.written += len(batch) - unwritten
-            summary.unwritten += unwritten
+            result = write(list(batch.values()))
+            for order_id in result.taken:
+                line, fields = lines[order_id]
+                reject(line, "order_id: another customer's order has this id", fields)
+            summary.rejected += len(result.taken)
+            summary.written += len(batch) - result.unwritten - len(result.taken)
+            summary.unwritten += result.unwritten
             batch.clear()
+            lines.clear()
 
     while True:
         try:
@@ -101,9 +121,14 @@ def ingest(stream: Iterable[str], *, write: WriteBatch, reject: RejectRow) -> In
             reject(line, _problems(exc), row)
             summary.rejected += 1
             continue
+        if owner is not None and order.customer_id != owner:
+            reject(line, "customer_id: an upload may only hold the uploader's own orders", row)
+            summary.rejected += 1
+            continue
         if order.order_id in batch:
             flush()  # keep file order: the later row overwrites the earlier one
         batch[order.order_id] = order
+        lines[order.order_id] = (line, row)
         if len(batch) == BATCH_SIZE:
             flush()
     flush()

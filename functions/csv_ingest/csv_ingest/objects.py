@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
+from shared.uploads import uploader_of
+
 INPUT_PREFIX = "uploads/"
 REPORT_PREFIX = "reports/"
 REPORT_SUFFIX = ".errors.csv"
@@ -24,6 +26,11 @@ class ObjectRef:
     def version(self) -> str:
         """What identifies this content: the version id (versioned bucket), else the ETag."""
         return self.version_id or self.etag or "unversioned"
+
+    @property
+    def uploader(self) -> str | None:
+        """The user who uploaded the object (``shared.uploads``); None for a back-office import."""
+        return uploader_of(self.key)
 
     @property
     def uri(self) -> str:

@@ -49,7 +49,7 @@ def _ingest(ref: ObjectRef, stream: IO[str], table: str, marker: IngestMarker) -
     result: dict[str, Any] = {}
     with ErrorReport() as report:
         try:
-            summary = ingest(stream, write=batch_writer(table), reject=report.reject)
+            summary = ingest(stream, write=batch_writer(table, ref.uploader), reject=report.reject, owner=ref.uploader)
         except BadFileError as exc:
             report.reject(1, exc.message, [])
             report.upload(ref.bucket, ref.report_key)

@@ -6,6 +6,7 @@ was created. Ids, statuses, money and time follow ``shared.orders``.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from decimal import Decimal
 
@@ -28,6 +29,14 @@ class OrderRow(BaseModel):
     total: Decimal = Field(gt=0, lt=MAX_TOTAL, decimal_places=2)
     currency: Currency
     created_at: AwareDatetime
+
+    @field_validator("total", mode="before")
+    @classmethod
+    def _ascii_amount(cls, value: object) -> object:
+        # pydantic's Decimal takes any Unicode digits ("٤٥.٩٩"); money is ASCII everywhere (shared.orders)
+        if isinstance(value, str) and not re.fullmatch(r"\s*[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\s*", value):
+            raise ValueError('must be a decimal amount in ASCII digits, e.g. "45.99"')
+        return value
 
     @field_validator("created_at")
     @classmethod

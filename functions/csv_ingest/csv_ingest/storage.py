@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 from typing import IO, Any, cast
 
 from botocore.exceptions import ClientError
 from botocore.response import StreamingBody
 
+from csv_ingest.ingest import WriteBatch, WriteResult
 from csv_ingest.objects import ObjectRef
 from shared import aws
 from shared.errors import ServiceUnavailableError, classify
@@ -89,16 +90,18 @@ class ErrorReport:
         self._text.close()
 
 
-def batch_writer(table_name: str) -> Callable[[list[Order]], int]:
-    """``write(orders) → how many are still unwritten`` over OrderTable.put_all (UnprocessedItems retried)."""
+def batch_writer(table_name: str, owner: str | None = None) -> WriteBatch:
+    """``write(orders) → WriteResult``: a user's upload writes each order only if its id is new or already theirs
+    (OrderTable.put_owned); a back-office import in batches (put_all, UnprocessedItems retried)."""
     table = OrderTable(table_name)
 
-    def write(orders: list[Order]) -> int:
+    def write(orders: list[Order]) -> WriteResult:
         try:
-            result = table.put_all(orders)
+            if owner is None:
+                return WriteResult(unwritten=len(table.put_all(orders).failed))
+            return WriteResult(taken=tuple(table.put_owned(orders, owner)))
         except ClientError as exc:
             raise transient(exc, "write orders") from exc
-        return len(result.failed)
 
     return write
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from csv_ingest import handler, storage
+from csv_ingest.ingest import WriteResult
 
 from functions.csv_ingest.tests.conftest import (
     BUCKET,
@@ -20,7 +21,13 @@ from functions.csv_ingest.tests.conftest import (
     stored_orders,
 )
 from shared.errors import RetryableError
-from shared.orders import Order, OrderStatus, status_index_key
+from shared.order_store import OrderTable
+from shared.orders import Order, OrderLine, OrderStatus, status_index_key
+
+
+def refusing_writer(table: str, owner: str | None = None) -> Any:
+    """A batch_writer whose every batch DynamoDB keeps refusing."""
+    return lambda orders: WriteResult(unwritten=len(orders))
 
 
 class Context:
@@ -91,13 +98,13 @@ def test_an_interrupted_run_is_resumed_without_duplicates(ingest_env: dict[str, 
     real_writer = storage.batch_writer
     refusing = {"left": 1}
 
-    def flaky_writer(table: str) -> Any:
-        write = real_writer(table)
+    def flaky_writer(table: str, owner: str | None = None) -> Any:
+        write = real_writer(table, owner)
 
-        def wrapped(orders: list[Order]) -> int:
+        def wrapped(orders: list[Order]) -> WriteResult:
             if refusing["left"] and len(orders) == 25:
                 refusing["left"] -= 1
-                return len(orders)  # every order "unprocessed" after batch_write's own retries
+                return WriteResult(unwritten=len(orders))  # every order "unprocessed" after batch_write's retries
             return write(orders)
 
         return wrapped
@@ -168,7 +175,9 @@ def test_a_retry_that_finds_the_object_gone_finishes_the_started_marker(
     # Given a first run that started the marker and then failed to write (Lambda will retry the event)
     key = "uploads/orders.csv"
     upload(ingest_env, key, csv_bytes(HEADER, row(1)))
-    monkeypatch.setattr("csv_ingest.pipeline.batch_writer", lambda table: len)
+    monkeypatch.setattr(
+        "csv_ingest.pipeline.batch_writer", lambda table, owner=None: lambda orders: WriteResult(unwritten=len(orders))
+    )
     with pytest.raises(RetryableError):
         handler.lambda_handler(s3_event(key), Context())
     assert markers(ingest_env)[0][2] == "IN_PROGRESS"
@@ -189,7 +198,10 @@ def test_the_same_content_uploaded_again_after_it_went_missing_is_ingested(
     key = "uploads/orders.csv"
     upload(ingest_env, key, csv_bytes(HEADER, row(1)))
     with monkeypatch.context() as patch:
-        patch.setattr("csv_ingest.pipeline.batch_writer", lambda table: len)
+        patch.setattr(
+            "csv_ingest.pipeline.batch_writer",
+            lambda table, owner=None: lambda orders: WriteResult(unwritten=len(orders)),
+        )
         with pytest.raises(RetryableError):
             handler.lambda_handler(s3_event(key), Context())
     ingest_env["s3"].delete_object(Bucket=BUCKET, Key=key)
@@ -222,3 +234,43 @@ def test_orders_table_marker_uses_its_own_key_space(ingest_env: dict[str, Any]) 
     assert [(m["pk"]["S"], m["sk"]["S"], m["status"]["S"]) for m in markers] == [
         (f"INGEST#{BUCKET}/uploads/a.csv", "VERSION#etag-1", "COMPLETED")
     ]
+
+
+USER = "7d4e1a52-3c1f-4b8e-9a57-0c2b9f1e6d31"
+OTHER = "0b5f2e7c-9a41-4d3e-8c2b-6f1a7e9d3c50"
+
+
+def test_a_users_upload_imports_only_that_users_orders(ingest_env: Any) -> None:
+    # Given a file uploaded through upload_url by one user, with a row of theirs and a row for someone else
+    key = f"uploads/{USER}/3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b.csv"
+    rows = (
+        f"mine-1,{USER},PENDING,10.00,EUR,2026-01-01T00:00:00Z",
+        f"theirs-1,{OTHER},PENDING,5,EUR,2026-01-01T00:00:00Z",
+    )
+    upload(ingest_env, key, csv_bytes(HEADER, *rows))
+
+    # When it is ingested
+    (result,) = handler.lambda_handler(s3_event(key), Context())["files"]
+
+    # Then the uploader's row is an order, the other customer's row is rejected in the report and not stored
+    assert (result["written"], result["rejected"]) == (1, 1)
+    table = OrderTable(TABLE)
+    assert table.load("mine-1", customer_id=USER) is not None
+    assert table.load("theirs-1") is None
+
+
+def test_a_users_upload_cannot_take_over_another_customers_order(ingest_env: Any) -> None:
+    # Given another customer's order
+    table = OrderTable(TABLE)
+    lines = [OrderLine(sku="s", quantity=1, price="1")]
+    theirs = Order.new(order_id="o-taken", customer_id=OTHER, items=lines, source="api")
+    table.insert(theirs)
+
+    # When a user uploads a row of their own that reuses its id
+    key = f"uploads/{USER}/9b41ca29-9238-546f-9d4d-e90b5649ddbc.csv"
+    upload(ingest_env, key, csv_bytes(HEADER, f"o-taken,{USER},DELIVERED,1.00,EUR,2026-01-01T00:00:00Z"))
+    (result,) = handler.lambda_handler(s3_event(key), Context())["files"]
+
+    # Then the row is rejected in the report, and the order stays the other customer's, untouched
+    assert (result["written"], result["rejected"], result["unwritten"]) == (0, 1, 0)
+    assert table.load("o-taken") == theirs

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.response import StreamingBody
-from csv_ingest.ingest import BadFileError, IngestSummary, ingest
+from csv_ingest.ingest import BadFileError, IngestSummary, WriteResult, ingest
 from csv_ingest.storage import ErrorReport, text_stream
 
 from functions.csv_ingest.tests.conftest import HEADER, csv_bytes, row
@@ -22,9 +22,9 @@ class Recorder:
         self.rejected: list[tuple[int, str, list[str]]] = []
         self.fail_every = fail_every
 
-    def write(self, orders: list[Order]) -> int:
+    def write(self, orders: list[Order]) -> WriteResult:
         self.batches.append(orders)
-        return 1 if self.fail_every and len(self.batches) % self.fail_every == 0 else 0
+        return WriteResult(unwritten=1 if self.fail_every and len(self.batches) % self.fail_every == 0 else 0)
 
     def reject(self, line: int, error: str, fields: Any) -> None:
         self.rejected.append((line, error, list(fields)))
@@ -231,10 +231,10 @@ def measure(rows: int) -> tuple[IngestSummary, dict[str, int], int, int]:
     body = StreamingBody(io.BufferedReader(GeneratedCsv(rows)), size)
     counts = {"items": 0, "max_batch": 0}
 
-    def write(orders: list[Order]) -> int:
+    def write(orders: list[Order]) -> WriteResult:
         counts["items"] += len(orders)
         counts["max_batch"] = max(counts["max_batch"], len(orders))
-        return 0
+        return WriteResult()
 
     before, _ = tracemalloc.get_traced_memory()
     tracemalloc.reset_peak()

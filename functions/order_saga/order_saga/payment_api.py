@@ -135,7 +135,7 @@ def _message(raw: bytes) -> str:
 def _http_error(status: int, raw: bytes, retry_after: str | None) -> Exception:
     detail = _message(raw)
     if status == 429:
-        seconds = float(retry_after) if retry_after and retry_after.isdigit() else None
+        seconds = float(retry_after) if retry_after and retry_after.isascii() and retry_after.isdigit() else None
         return ThrottleError("payment API throttled the request", retry_after=seconds)
     if status == 409:
         return RetryableError(f"payment API: the same idempotency key is still in flight {detail}".strip())

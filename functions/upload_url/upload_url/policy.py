@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from shared.uploads import user_upload_key
+
 __all__ = ["EXPIRES_IN_SECONDS", "MAX_BYTES", "UploadPlan", "UploadRequest", "plan_upload"]
 
 ContentType = Literal["text/csv", "image/jpeg", "image/png"]
@@ -16,7 +18,6 @@ ContentType = Literal["text/csv", "image/jpeg", "image/png"]
 MAX_BYTES: dict[str, int] = {"text/csv": 10 * 1024 * 1024, "image/jpeg": 5 * 1024 * 1024, "image/png": 5 * 1024 * 1024}
 EXTENSIONS: dict[str, str] = {"text/csv": "csv", "image/jpeg": "jpg", "image/png": "png"}
 EXPIRES_IN_SECONDS = 300  # long enough to start an upload, short enough that a leaked form is soon useless
-PREFIX = "uploads/"
 
 
 class UploadRequest(BaseModel):
@@ -54,7 +55,7 @@ def plan_upload(request: UploadRequest, *, owner: str, new_id: str | None = None
     """
     object_id = new_id or str(uuid.uuid4())
     return UploadPlan(
-        key=f"{PREFIX}{owner}/{object_id}.{EXTENSIONS[request.content_type]}",
+        key=user_upload_key(owner, object_id, EXTENSIONS[request.content_type]),
         content_type=request.content_type,
         max_bytes=request.size,
         expires_in=EXPIRES_IN_SECONDS,

@@ -119,6 +119,7 @@ RESOURCES: tuple[Resource, ...] = (
         "UPLOADS_BUCKET",
         "bucket",
         "uploads/ (input), resized/ (output), documents, CSV error reports",
+        owner="shared.uploads",
         writers=("upload_url", "store"),
         readers=("extract",),
     ),

@@ -103,6 +103,22 @@ class OrderTable:
         """Write many orders in batches (a re-imported order id is overwritten with the new content)."""
         return batch_write(self.table_name, puts=[to_item(order) for order in orders])
 
+    def put_owned(self, orders: Iterable[Order], customer_id: str) -> list[str]:
+        """Write ``customer_id``'s orders one by one, each only if its id is new or already theirs; the ids
+        refused because another customer's order has them (an upload never takes over someone else's order)."""
+        refused: list[str] = []
+        for order in orders:
+            try:
+                self._table().put_item(
+                    Item=to_item(order),
+                    ConditionExpression="attribute_not_exists(pk) OR customer_id = :customer",
+                    ExpressionAttributeValues={":customer": customer_id},
+                )
+            except ClientError as exc:
+                _failed_item(exc)
+                refused.append(order.order_id)
+        return refused
+
     def remove_new(self, order_id: str) -> None:
         """Undo :meth:`insert` of an order nobody has seen yet (still PENDING)."""
         try:
