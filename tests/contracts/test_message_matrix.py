@@ -11,14 +11,14 @@ from typing import Any
 
 import boto3
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.contracts import OrderCancelled, OrderPlaced, PaymentCompleted, ShipmentDispatched
 from shared.dataflow import EXTERNAL, MESSAGES
 from tests.contracts.declared import folders
-from tests.contracts.test_orders_table_matrix import customers, ids, lines, order_lines
-from tests.contracts.world import ENV, REGION, World, context, sqs_event
+from tests.contracts.strategies import customers, ids, lines, order_lines
+from tests.contracts.world import ENV, MATRIX, REGION, World, context, sqs_event
 from tests.support.aws_fixtures import ACCOUNT_ID
 
 MESSAGE_ENV = {
@@ -249,13 +249,7 @@ def world(moto_aws: None, monkeypatch: pytest.MonkeyPatch) -> MessageWorld:
 
 
 @pytest.mark.parametrize(("message", "producer", "consumer"), EDGES, ids=[f"{p}->{c}" for _, p, c in EDGES])
-@settings(
-    max_examples=5,
-    deadline=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],  # a failing edge names both ends; shrinking 100-line orders is slow
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@MATRIX
 @given(data=st.data())
 def test_consumer_accepts_what_the_producer_sent(
     world: MessageWorld, message: str, producer: str, consumer: str, data: Any

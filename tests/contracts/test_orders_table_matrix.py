@@ -12,31 +12,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.contracts import BulkOrderMessage, ImportedOrder, OrderPlaced
 from shared.dataflow import RESOURCES
-from shared.orders import ID_PATTERN, MAX_LINES, MAX_QUANTITY, MAX_SKUS, OrderLine, OrderStatus
+from shared.orders import OrderStatus
 from tests.contracts.declared import folders
-from tests.contracts.world import ENV, ReaderError, World, Written
+from tests.contracts.strategies import customers, ids, lines, order_lines
+from tests.contracts.world import ENV, MATRIX, ReaderError, World, Written
 
 ORDERS = next(resource for resource in RESOURCES if resource.env == "ORDERS_TABLE")
 
 # ----- what writers are given: edge values included (maximum lengths, zero and huge amounts, every status) -----
 
-ids = st.from_regex(ID_PATTERN, fullmatch=True)
-customers = st.from_regex(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$", fullmatch=True)
-prices = st.one_of(
-    st.sampled_from(["0", "0.00", "0.01", "999999999.99", "12", "12.5"]),
-    st.decimals(min_value=0, max_value=999_999_999, places=2).map(str),
-)
-lines = st.builds(OrderLine, sku=ids, quantity=st.integers(1, MAX_QUANTITY), price=prices)
-# The limits first: as many lines as an order may have, with as many different SKUs as the saga reserves at once.
-most_lines = st.lists(lines, min_size=MAX_SKUS, max_size=MAX_SKUS, unique_by=lambda line: line.sku).map(
-    lambda distinct: [*distinct, distinct[0].model_copy(update={"quantity": 1})][:MAX_LINES]
-)
-order_lines = most_lines | st.lists(lines, min_size=1, max_size=8)
 amounts = st.decimals(min_value="0.01", max_value="9999999999.99", places=2).map(str)
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC))
 csv_rows = st.lists(
@@ -110,13 +99,7 @@ def world(moto_aws: None, monkeypatch: pytest.MonkeyPatch) -> World:
 
 @pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("writer", WRITERS)
-@settings(
-    max_examples=6,
-    deadline=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],  # a failing edge names both ends; shrinking 100-line orders is slow
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@MATRIX
 @given(data=st.data())
 def test_reader_accepts_what_the_writer_wrote(world: World, writer: str, reader: str, data: Any) -> None:
     world.clear()
