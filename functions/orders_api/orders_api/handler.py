@@ -37,7 +37,12 @@ def create_order() -> Response[Order]:
     event = app.current_event
     customer = _caller()
     request = parse_input(CreateOrderRequest, json_body(event.raw_event, max_bytes=MAX_BODY_BYTES), where="body")
-    order = service.create_order(request, customer_id=customer, idempotency_key=event.headers.get("idempotency-key"))
+    order = service.create_order(
+        request,
+        customer_id=customer,
+        idempotency_key=event.headers.get("idempotency-key"),
+        lambda_context=app.lambda_context,
+    )
     return Response(201, JSON, order, headers={"Location": f"/orders/{order.order_id}"})
 
 
@@ -78,5 +83,4 @@ def no_route(_: Exception) -> Response[Any]:
 
 @api_handler()
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    service.IDEMPOTENCY.register_lambda_context(context)  # an in-flight key expires with this invocation
     return app.resolve(event, context)

@@ -13,13 +13,12 @@ import uuid
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 from orders_api import events
 from orders_api.models import CreateOrderRequest, ListOrdersQuery, OrderPage
 from orders_api.settings import settings
 from shared.errors import ForbiddenError, NotFoundError, ValidationError
-from shared.idempotency import idempotent_record
+from shared.idempotency import LazyIdempotencyConfig, idempotent_record
 from shared.observability import logger, metrics
 from shared.order_store import OrderTable
 from shared.orders import (
@@ -36,7 +35,7 @@ CUSTOMER_TARGETS = frozenset(target for targets in CUSTOMER_TRANSITIONS.values()
 
 # A retry with the same Idempotency-Key (and the same body) returns the first order; a different body is a 422.
 # The key is the customer's own: another customer reusing it gets their own order, never this one.
-IDEMPOTENCY = IdempotencyConfig(
+IDEMPOTENCY = LazyIdempotencyConfig(  # Powertools idempotency loads on the first keyed POST, not at INIT
     event_key_jmespath="[customer_id, idempotency_key]",
     payload_validation_jmespath="request",
     raise_on_no_idempotency_key=True,
@@ -54,7 +53,9 @@ def _require_order_id(order_id: str) -> None:
         raise NotFoundError(f"order {order_id[:64]} not found")
 
 
-def create_order(request: CreateOrderRequest, *, customer_id: str, idempotency_key: str | None = None) -> Order:
+def create_order(
+    request: CreateOrderRequest, *, customer_id: str, idempotency_key: str | None = None, lambda_context: Any = None
+) -> Order:
     """Store a PENDING order for ``customer_id`` and announce it; with a key, a retry returns the first result."""
     if request.customer_id is not None and request.customer_id != customer_id:
         raise ForbiddenError(
@@ -66,6 +67,8 @@ def create_order(request: CreateOrderRequest, *, customer_id: str, idempotency_k
         raise ValidationError(
             fields={"headers.idempotency-key": f"must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} visible characters"}
         )
+    if lambda_context is not None:
+        IDEMPOTENCY.register_lambda_context(lambda_context)  # an in-flight key expires with this invocation
     first = _create_once(
         record={
             "customer_id": customer_id,
