@@ -22,6 +22,7 @@ def health() -> Response[HealthReport]:
         region=config.aws_region,
         version=config.app_version or config.aws_lambda_function_version or "unknown",
         probes={"orders_table": lambda: table_answers(config.orders_table, region=config.aws_region)},
+        drained=config.health_drained,
     )
     return Response(report.http_status, "application/json", report, headers={"Cache-Control": "no-store"})
 

@@ -23,7 +23,16 @@ class HealthReport(BaseModel):
         return 200 if self.status == "ok" else 503
 
 
-def build_report(*, region: str, version: str, probes: Mapping[str, Callable[[], ProbeResult]]) -> HealthReport:
+DRAIN_CHECK = "drain_switch"  # the check a drained region reports as unavailable
+
+
+def build_report(
+    *, region: str, version: str, probes: Mapping[str, Callable[[], ProbeResult]], drained: bool = False
+) -> HealthReport:
+    """Every probe's result; a drained region is unavailable whatever its probes say (they still run: the
+    report shows whether the region would be healthy once the switch is off)."""
     checks = {name: probe() for name, probe in probes.items()}
+    if drained:
+        checks[DRAIN_CHECK] = "unavailable"
     status: ProbeResult = "ok" if all(result == "ok" for result in checks.values()) else "unavailable"
     return HealthReport(status=status, region=region, version=version, checks=checks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from health.report import build_report
 
 
@@ -59,3 +60,38 @@ def test_one_failing_probe_makes_the_whole_report_unavailable() -> None:
     report = build_report(region="r", version="v", probes={"a": lambda: "ok", "b": lambda: "unavailable"})
 
     assert (report.status, report.http_status) == ("unavailable", 503)
+
+
+def test_drain_switch_reports_503_while_the_table_answers(orders_table, check, monkeypatch) -> None:
+    # Given a healthy region whose operator set the drain switch
+    monkeypatch.setenv("HEALTH_DRAINED", "true")
+
+    # When Route 53 checks the region
+    status, _, body = check()
+
+    # Then the region is reported down, and the report still shows the table answering
+    assert status == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"] == {"orders_table": "ok", "drain_switch": "unavailable"}
+
+
+def test_drain_switch_off_keeps_the_region_healthy(orders_table, check, monkeypatch) -> None:
+    monkeypatch.setenv("HEALTH_DRAINED", "false")
+
+    status, _, body = check()
+
+    assert (status, body["checks"]) == (200, {"orders_table": "ok"})
+
+
+def test_malformed_drain_switch_is_an_error_naming_the_variable(orders_table, check, monkeypatch) -> None:
+    from health.settings import HealthSettings
+
+    from shared.settings import SettingsError
+
+    # Given a drain switch nobody can read as true or false
+    monkeypatch.setenv("HEALTH_DRAINED", "sometimes")
+
+    # Then the settings name it, and the check fails (a 5xx: Route 53 counts the region as unhealthy)
+    with pytest.raises(SettingsError, match="HEALTH_DRAINED"):
+        HealthSettings.from_env()
+    assert check()[0] == 500
