@@ -37,7 +37,8 @@ class InvokeRequest:
     """One invocation of a function, as the emulator hands it to the invoker.
 
     ``source`` says which path invoked it: ``invoke`` (the Invoke API), ``invoke-async``, ``sns``, ``s3``,
-    ``events``, ``stepfunctions``, or ``stream`` (moto's own DynamoDB/Kinesis stream triggering).
+    ``events``, ``stepfunctions``, or ``stream`` (moto's own DynamoDB/Kinesis stream triggering). ``region`` is the
+    function's region when the path knows it (one emulator may serve the same function name in several regions).
     """
 
     function_name: str
@@ -45,6 +46,7 @@ class InvokeRequest:
     payload: bytes
     invocation_type: str
     source: str
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,8 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 def _dispatch_async(function_arn: str, event: Any, source: str) -> None:
     """An asynchronous invocation from inside the emulator (SNS, S3, EventBridge): never fails the sender."""
     name, qualifier = split_function_name(function_arn)
-    request = InvokeRequest(name, qualifier, json.dumps(event).encode(), "Event", source)
+    region = function_arn.split(":")[3] if function_arn.startswith("arn:") else None
+    request = InvokeRequest(name, qualifier, json.dumps(event).encode(), "Event", source, region)
     try:
         invoke(request)
     except NoInvokerError as error:
@@ -209,7 +212,8 @@ def _backend_invoke(
         response_headers["Content-Length"] = "0"
         return b""
     source = _header(headers, SOURCE_HEADER) or _source.get()
-    request = InvokeRequest(fn.function_name, qualifier, _as_bytes(body), invocation_type, source)
+    region = getattr(fn, "region", None)
+    request = InvokeRequest(fn.function_name, qualifier, _as_bytes(body), invocation_type, source, region)
     return _apply_outcome(_run_sync(request), headers, response_headers)
 
 
@@ -221,7 +225,8 @@ def _function_invoke(self: Any, body: Any, request_headers: Any, response_header
         source = "stream"
     default_type = "Event" if source == "invoke-async" else "RequestResponse"
     invocation_type = _header(request_headers, "X-Amz-Invocation-Type") or default_type
-    request = InvokeRequest(self.function_name, qualifier, _as_bytes(body), invocation_type, source)
+    region = getattr(self, "region", None)
+    request = InvokeRequest(self.function_name, qualifier, _as_bytes(body), invocation_type, source, region)
     return _apply_outcome(_run_sync(request), request_headers, response_headers)
 
 

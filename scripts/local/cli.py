@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--no-terraform", action="store_true", help="do not apply terraform/environments/local")
     up.add_argument("--terraform-dir", type=Path, help="Terraform root module (default terraform/environments/local)")
     up.add_argument("--dist-dir", type=Path, help="built zips + manifest.json (default .cache/host-dist)")
+    up.add_argument(
+        "--extra-region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="also run this region's functions and APIs (repeatable; see terraform/environments/local_two_region)",
+    )
     up.add_argument("--no-events", action="store_true", help="do not start SQS pollers, schedules, async retries")
     up.add_argument("--no-watch", action="store_true", help="do not redeploy when the manifest changes")
     up.add_argument("--time-scale", type=float, default=1.0, help="async retry delays × this (default 1.0)")
@@ -117,6 +124,7 @@ def _up(args: argparse.Namespace, paths: StackPaths) -> int:
         watch=not args.no_watch,
         events=not args.no_events,
         time_scale=args.time_scale,
+        extra_regions=tuple(args.extra_region),
         color=sys.stdout.isatty(),
     )
     stop_event = threading.Event()
@@ -141,6 +149,8 @@ def _forwarded_options(args: argparse.Namespace) -> list[str]:
         forwarded += ["--terraform-dir", str(args.terraform_dir.resolve())]
     if args.dist_dir:
         forwarded += ["--dist-dir", str(args.dist_dir.resolve())]
+    for region in args.extra_region:
+        forwarded += ["--extra-region", region]
     return forwarded
 
 

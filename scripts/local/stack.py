@@ -47,6 +47,9 @@ class StackOptions:
     terraform_dir: Path | None = REPO / "terraform" / "environments" / "local"
     dist_dir: Path = REPO / ".cache" / "host-dist"
     region: str = "us-east-1"
+    # More regions on the same emulator (a multi-region environment such as local_two_region): each gets its own
+    # data plane, event sources and gateways; Terraform is offered the first as `secondary_region`.
+    extra_regions: tuple[str, ...] = ()
     watch: bool = True
     events: bool = True
     time_scale: float = 1.0
@@ -162,6 +165,7 @@ class Stack:
         self.info = StackInfo(pid=os.getpid(), stack_id=self.stack_id, state="starting")
         self.logs: LogHub | None = None
         self.data_plane: DataPlane | None = None
+        self.regional_data_planes: dict[str, DataPlane] = {}  # extra_regions only; the primary is data_plane
         self.gateways: list[Gateway] = []
         self.events: Any = None
         self.emulator: Any = None
@@ -271,6 +275,30 @@ class Stack:
         if not self.data_plane.register_with_emulator():
             raise LocalStackError("scripts.emulator.hooks is missing: the emulator cannot call the data plane")
         self._stops.append(("invoker", _unregister_invoker))
+        if self.options.extra_regions:
+            self._start_regional_data_planes()
+
+    def _start_regional_data_planes(self) -> None:
+        """One data plane per extra region, and the emulator's invoker routing each request to its region's."""
+        from scripts.emulator import hooks
+        from scripts.local.regions import RegionRouter
+        from scripts.local.runtime import EmulatorInvoker
+
+        assert self.data_plane is not None
+        invokers = {self.options.region: EmulatorInvoker(self.data_plane, hooks.InvokeOutcome)}
+        for region in self.options.extra_regions:
+            plane = DataPlane(
+                self.info.emulator_url,
+                run_dir=self.paths.run / region,
+                dist_dir=self.options.dist_dir,
+                logs=self.logs,
+                region=region,
+            )
+            self._stops.append((f"data plane {region}", plane.close))
+            self.regional_data_planes[region] = plane
+            invokers[region] = EmulatorInvoker(plane, hooks.InvokeOutcome)
+        hooks.set_lambda_invoker(RegionRouter(invokers, self.options.region))
+        self._out(f"data planes: {', '.join(invokers)}")
 
     def _apply_terraform(self, directory: Path) -> dict[str, Any]:
         from scripts import tf
@@ -287,6 +315,8 @@ class Stack:
             "region": self.options.region,
             "payment_api_url": self.info.payment_api_url,
         }
+        if self.options.extra_regions:
+            offered["secondary_region"] = self.options.extra_regions[0]
         variables = [f"-var={k}={v}" for k, v in offered.items() if k in declared]
         if "payment_api_url" not in declared:
             self._out(
@@ -343,24 +373,30 @@ class Stack:
 
     def _start_gateways(self) -> None:
         assert self.data_plane is not None
-        client = self._client("apigatewayv2")
+        self._start_region_gateways(self.options.region, self.data_plane, first_port=self.options.api_port)
+        # An extra region's APIs on free ports, named "<region>/<API name>" (the same stack has the same names).
+        for region, plane in self.regional_data_planes.items():
+            self._start_region_gateways(region, plane, first_port=0, label=f"{region}/")
+
+    def _start_region_gateways(self, region: str, plane: DataPlane, *, first_port: int, label: str = "") -> None:
+        client = self._client("apigatewayv2", region)
         apis = sorted(
             (a for a in client.get_apis().get("Items", []) if a.get("ProtocolType") == "HTTP"), key=lambda a: a["Name"]
         )
         for index, api in enumerate(apis):
-            port = self.options.api_port if index == 0 else 0
+            port = first_port if index == 0 else 0
             gateway = Gateway(
                 self.info.emulator_url,
-                self.data_plane.invoke,
+                plane.invoke,
                 api_id=api["ApiId"],
                 host=self.options.host,
                 port=port,
-                region=self.options.region,
+                region=region,
                 logs=self.logs,
             ).start()
-            self._stops.append((f"gateway {api['Name']}", gateway.stop))
+            self._stops.append((f"gateway {label}{api['Name']}", gateway.stop))
             self.gateways.append(gateway)
-            self.info.api_urls[api["Name"]] = gateway.url
+            self.info.api_urls[label + api["Name"]] = gateway.url
 
     def _start_events(self) -> None:
         assert self.data_plane is not None
@@ -380,6 +416,16 @@ class Stack:
         self.data_plane.async_dispatcher = self.events.async_invoker.submit
         self.events.start()
         self._stops.append(("event sources", self.events.stop))
+        for region, plane in self.regional_data_planes.items():
+            regional = EventSources(
+                plane.invoke,  # type: ignore[arg-type]
+                self.info.emulator_url,
+                EventSourceOptions(region=region, time_scale=self.options.time_scale),
+                concurrency_limit=plane.concurrency_limit,
+            )
+            plane.async_dispatcher = regional.async_invoker.submit
+            regional.start()
+            self._stops.append((f"event sources {region}", regional.stop))
 
     def _start_watcher(self) -> None:
         assert self.data_plane is not None
@@ -425,11 +471,11 @@ class Stack:
         temporary.write_text(self.info.to_json())
         temporary.replace(self.paths.stack_file)
 
-    def _client(self, service: str) -> Any:
+    def _client(self, service: str, region: str | None = None) -> Any:
         return boto3.client(  # type: ignore[call-overload]
             service,
             endpoint_url=self.info.emulator_url,
-            region_name=self.options.region,
+            region_name=region or self.options.region,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
