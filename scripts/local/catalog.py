@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,30 +94,61 @@ def parse_function_reference(name_or_arn: str, qualifier: str | None) -> tuple[s
     return match.group("name"), qualifier or derived
 
 
+def is_alias(qualifier: str | None) -> bool:
+    """An alias name, as opposed to no qualifier, ``$LATEST`` or a version number."""
+    return bool(qualifier) and qualifier != "$LATEST" and not str(qualifier).isdigit()
+
+
+def pick_version(primary: str, weights: Mapping[str, float], draw: float) -> str:
+    """The version an alias routes one invocation to: ``draw`` in [0, 1) falls in an additional version's weight
+    (``RoutingConfig.AdditionalVersionWeights``, 0.0–1.0) or else on the alias's own version."""
+    threshold = 0.0
+    for version, weight in sorted(weights.items()):
+        threshold += float(weight)
+        if draw < threshold:
+            return version
+    return primary
+
+
+@dataclass(frozen=True)
+class AliasRoute:
+    """An alias as GetAlias reports it: its version and the weights of additional versions."""
+
+    version: str
+    weights: dict[str, float] = field(default_factory=dict)
+
+
 class Catalog:
     """Resolves function references against the emulator's Lambda API, with a short cache.
 
     ``ttl_s`` bounds how stale a configuration may be (0 = ask the emulator on every invocation);
-    :meth:`invalidate` forgets a function at once (used after UpdateFunctionCode).
+    :meth:`invalidate` forgets a function at once (used after UpdateFunctionCode). An alias is resolved per
+    invocation: its ``RoutingConfig`` weights pick the version with ``rng`` (seed it for reproducible tests).
     """
 
-    def __init__(self, lambda_client: Any, ttl_s: float = 1.0) -> None:
+    def __init__(self, lambda_client: Any, ttl_s: float = 1.0, rng: random.Random | None = None) -> None:
         self._lambda = lambda_client
         self._ttl_s = ttl_s
+        self.rng = rng or random.Random()
         self._specs: dict[tuple[str, str | None], tuple[float, FunctionSpec]] = {}
+        self._aliases: dict[tuple[str, str], tuple[float, AliasRoute]] = {}
         self._layers: dict[str, LayerRef] = {}  # layer versions are immutable: cache forever
         self._lock = threading.Lock()
 
     def resolve(self, name_or_arn: str, qualifier: str | None = None) -> tuple[FunctionSpec, str | None]:
         """The spec of the function version to run, and the qualifier the caller used (for the ARN)."""
         name, qualifier = parse_function_reference(name_or_arn, qualifier)
-        key = (name, qualifier)
+        if is_alias(qualifier):
+            route = self._alias(name, str(qualifier))
+            key: tuple[str, str | None] = (name, pick_version(route.version, route.weights, self.rng.random()))
+        else:
+            key = (name, qualifier)
         now = time.monotonic()
         with self._lock:
             cached = self._specs.get(key)
         if cached and now - cached[0] < self._ttl_s:
             return cached[1], qualifier
-        spec = self._fetch(name, qualifier)
+        spec = self._fetch(name, key[1])
         with self._lock:
             self._specs[key] = (now, spec)
         return spec, qualifier
@@ -124,6 +157,26 @@ class Catalog:
         with self._lock:
             for key in [k for k in self._specs if name is None or k[0] == name]:
                 del self._specs[key]
+            for alias_key in [k for k in self._aliases if name is None or k[0] == name]:
+                del self._aliases[alias_key]
+
+    def _alias(self, name: str, alias: str) -> AliasRoute:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._aliases.get((name, alias))
+        if cached and now - cached[0] < self._ttl_s:
+            return cached[1]
+        try:
+            answer = self._lambda.get_alias(FunctionName=name, Name=alias)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("ResourceNotFoundException", "404"):
+                raise FunctionNotFoundError(f"function not found: {name}:{alias}") from exc
+            raise
+        weights = (answer.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+        route = AliasRoute(str(answer["FunctionVersion"]), {str(v): float(w) for v, w in weights.items()})
+        with self._lock:
+            self._aliases[(name, alias)] = (now, route)
+        return route
 
     def function_names(self) -> list[str]:
         names: list[str] = []
