@@ -508,4 +508,7 @@ def install() -> None:
         install_composite_alarm()
         install_query_definitions()
         install_lifecycle_transition_size()
+        from scripts.emulator import global_tables
+
+        global_tables.install()
         _installed = True
