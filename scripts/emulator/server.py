@@ -14,7 +14,7 @@ from botocore.config import Config
 from moto.core.config import default_user_config
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from scripts.emulator import fast_paths, gaps, hooks
+from scripts.emulator import codedeploy, fast_paths, gaps, hooks
 
 logger = logging.getLogger("scripts.emulator")
 
@@ -136,6 +136,7 @@ def install() -> None:
     """Install every patch into moto (idempotent): the Lambda execution hook, the gap fills, the speed fixes."""
     hooks.install()
     gaps.install()
+    codedeploy.install()
     fast_paths.install()
 
 
