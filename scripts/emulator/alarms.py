@@ -373,7 +373,9 @@ class AlarmEvaluator:
         known = self._indexes.get(id(backend))
         if known is not None and getattr(backend, "_emulator_alarm_index", None) is known:
             return known
-        index = self._indexes[id(backend)] = backend._emulator_alarm_index = _MetricIndex()  # a new or reset backend
+        index = _MetricIndex()  # a new backend, or one moto reset
+        self._indexes[id(backend)] = index
+        backend._emulator_alarm_index = index
         return index
 
     def _rule(self, account: str, region: str, alarm: Any) -> AlarmRule | None:
