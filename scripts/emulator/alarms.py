@@ -323,7 +323,6 @@ class AlarmEvaluator:
         self.time_scale = time_scale
         self.clock = clock
         self._due: dict[tuple[str, str, str], float] = {}
-        self._indexes: dict[int, _MetricIndex] = {}
         self._skipped: set[tuple[str, str, str, str]] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -370,12 +369,9 @@ class AlarmEvaluator:
         return next_due
 
     def _index(self, backend: Any) -> _MetricIndex:
-        known = self._indexes.get(id(backend))
-        if known is not None and getattr(backend, "_emulator_alarm_index", None) is known:
-            return known
-        index = _MetricIndex()  # a new backend, or one moto reset
-        self._indexes[id(backend)] = index
-        backend._emulator_alarm_index = index
+        index = backend.__dict__.get("_emulator_alarm_index")
+        if not isinstance(index, _MetricIndex):  # a new backend, or one moto reset
+            index = backend._emulator_alarm_index = _MetricIndex()
         return index
 
     def _rule(self, account: str, region: str, alarm: Any) -> AlarmRule | None:
