@@ -47,7 +47,7 @@ def test_function_is_published_behind_the_live_alias_with_the_manifest_hash(lamb
     assert function["architectures"] == ["arm64"]
     assert function["tracing_config"] == [{"mode": "Active"}]
     assert function["reserved_concurrent_executions"] == 10
-    alias = lambda_plan.by_address_suffix("module.function.aws_lambda_alias.live")
+    alias = lambda_plan.by_address_suffix("module.function.aws_lambda_alias.live_terraform[0]")
     assert alias["name"] == "live"
 
 

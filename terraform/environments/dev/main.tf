@@ -30,4 +30,7 @@ module "regional" {
   log_level             = "DEBUG"
   log_retention_days    = 14
   api                   = { cors_origins = var.cors_origins }
+
+  # A new version takes all traffic at once through CodeDeploy (still rolled back when its alarms fire).
+  deployment = { enabled = true, config = "CodeDeployDefault.LambdaAllAtOnce" }
 }

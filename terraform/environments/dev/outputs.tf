@@ -17,3 +17,8 @@ output "order_saga_arn" {
   description = "ARN of the order saga."
   value       = module.regional.order_saga_arn
 }
+
+output "deployments" {
+  description = "By function key: the CodeDeploy application, deployment group, alias, current and target versions `make deploy` uses."
+  value       = module.regional.deployments
+}

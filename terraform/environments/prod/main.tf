@@ -76,6 +76,7 @@ module "primary" {
   log_retention_days    = local.common.log_retention_days
   function_settings     = local.common.function_settings
   api                   = { domain = var.api_domain, cors_origins = var.cors_origins }
+  deployment            = local.deployment # deployments.tf
 }
 
 module "secondary" {
@@ -93,6 +94,7 @@ module "secondary" {
   log_retention_days    = local.common.log_retention_days
   function_settings     = local.common.function_settings
   api                   = { domain = var.api_domain, cors_origins = var.cors_origins }
+  deployment            = local.deployment # deployments.tf
 }
 
 module "global" {

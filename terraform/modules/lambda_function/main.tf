@@ -8,6 +8,11 @@ locals {
   # creation, so a separate resource ignores later changes made by Application Auto Scaling.
   provisioned = var.provisioned_concurrency
   autoscaled  = local.provisioned != null && try(local.provisioned.autoscaling, null) != null && var.autoscaling_enabled
+
+  traffic_shifting = var.traffic_shifting
+  # The alias of whichever mode is in use (exactly one exists); everything on the alias refers to it through this.
+  alias     = one(concat(aws_lambda_alias.live, aws_lambda_alias.live_terraform))
+  alias_ref = local.alias.name
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -79,7 +84,28 @@ resource "aws_lambda_function" "this" {
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
 }
 
+# The live alias, in one of two modes. With a CodeDeploy deployment group on it (var.traffic_shifting), Terraform
+# creates the alias on the first version and then leaves its version and routing weights to deployments: a
+# plan must not move traffic back while a canary runs, nor jump to a version CodeDeploy has not shifted to yet.
+# Otherwise Terraform points the alias at every newly published version itself. The CodeDeploy mode keeps the
+# address aws_lambda_alias.live (a state from before this choice moves to live[0] by itself); switching an existing
+# function between modes needs one `terraform state mv` (README "Gradual deployments").
 resource "aws_lambda_alias" "live" {
+  count = local.traffic_shifting ? 1 : 0
+
+  name             = local.alias_name
+  description      = "The published version that triggers, destinations and provisioned concurrency use; CodeDeploy shifts it."
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+
+  lifecycle {
+    ignore_changes = [function_version, routing_config]
+  }
+}
+
+resource "aws_lambda_alias" "live_terraform" {
+  count = local.traffic_shifting ? 0 : 1
+
   name             = local.alias_name
   description      = "The published version that triggers, destinations and provisioned concurrency use."
   function_name    = aws_lambda_function.this.function_name
@@ -90,7 +116,7 @@ resource "aws_lambda_provisioned_concurrency_config" "fixed" {
   count = local.provisioned != null && !local.autoscaled ? 1 : 0
 
   function_name                     = aws_lambda_function.this.function_name
-  qualifier                         = aws_lambda_alias.live.name
+  qualifier                         = local.alias_ref
   provisioned_concurrent_executions = local.provisioned.executions
 }
 
@@ -98,7 +124,7 @@ resource "aws_lambda_provisioned_concurrency_config" "autoscaled" {
   count = local.autoscaled ? 1 : 0
 
   function_name                     = aws_lambda_function.this.function_name
-  qualifier                         = aws_lambda_alias.live.name
+  qualifier                         = local.alias_ref
   provisioned_concurrent_executions = local.provisioned.executions
 
   lifecycle {
@@ -112,7 +138,7 @@ resource "aws_appautoscaling_target" "this" {
 
   service_namespace  = "lambda"
   scalable_dimension = "lambda:function:ProvisionedConcurrency"
-  resource_id        = "function:${aws_lambda_function.this.function_name}:${aws_lambda_alias.live.name}"
+  resource_id        = "function:${aws_lambda_function.this.function_name}:${local.alias_ref}"
   min_capacity       = local.provisioned.autoscaling.min_capacity
   max_capacity       = local.provisioned.autoscaling.max_capacity
 
@@ -141,7 +167,7 @@ resource "aws_lambda_function_event_invoke_config" "this" {
   count = var.async == null ? 0 : 1
 
   function_name                = aws_lambda_function.this.function_name
-  qualifier                    = aws_lambda_alias.live.name
+  qualifier                    = local.alias_ref
   maximum_retry_attempts       = var.async.maximum_retry_attempts
   maximum_event_age_in_seconds = var.async.maximum_event_age_in_seconds
   depends_on                   = [aws_iam_role_policy.destinations]

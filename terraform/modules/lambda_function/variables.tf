@@ -311,3 +311,9 @@ variable "alarms" {
     error_message = "alarms.duration_timeout_ratio must be in (0, 1]: the p99 alarm fires at this share of the timeout."
   }
 }
+
+variable "traffic_shifting" {
+  description = "true when a CodeDeploy deployment group shifts the live alias between versions (modules/lambda_deployment): Terraform then creates the alias once and ignores its function_version and routing_config, so a plan never fights a running deployment. false: Terraform points the alias at each new version. Switching an existing function needs `terraform state mv` of the alias (README)."
+  type        = bool
+  default     = false
+}

@@ -59,6 +59,7 @@ module "functions" {
       POWERTOOLS_LOG_LEVEL         = var.log_level
     },
     { for name in each.value.env : name => local.env_values[name] },
+    lookup(local.deployment_environment, each.key, {}), # deployments.tf: where the pre-traffic hook reads its events
     var.function_environment,
   )
 
@@ -67,6 +68,7 @@ module "functions" {
   reserved_concurrency    = each.value.reserved_concurrency
   provisioned_concurrency = each.value.provisioned_concurrency
   snap_start              = each.value.snap_start
+  traffic_shifting        = contains(keys(local.shifted), each.key) # deployments.tf: CodeDeploy moves the live alias
   autoscaling_enabled     = var.autoscaling_enabled
   log_retention_days      = var.log_retention_days
 
