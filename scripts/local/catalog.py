@@ -122,8 +122,9 @@ class Catalog:
     """Resolves function references against the emulator's Lambda API, with a short cache.
 
     ``ttl_s`` bounds how stale a configuration may be (0 = ask the emulator on every invocation);
-    :meth:`invalidate` forgets a function at once (used after UpdateFunctionCode). An alias is resolved per
-    invocation: its ``RoutingConfig`` weights pick the version with ``rng`` (seed it for reproducible tests).
+    :meth:`invalidate` forgets a function at once (used after UpdateFunctionCode). An alias is read on every
+    invocation (GetAlias, never cached: a traffic shift or a rollback reaches the very next invocation) and its
+    ``RoutingConfig`` weights pick the version with ``rng`` (seed it for reproducible tests).
     """
 
     def __init__(self, lambda_client: Any, ttl_s: float = 1.0, rng: random.Random | None = None) -> None:
@@ -131,7 +132,6 @@ class Catalog:
         self._ttl_s = ttl_s
         self.rng = rng or random.Random()
         self._specs: dict[tuple[str, str | None], tuple[float, FunctionSpec]] = {}
-        self._aliases: dict[tuple[str, str], tuple[float, AliasRoute]] = {}
         self._layers: dict[str, LayerRef] = {}  # layer versions are immutable: cache forever
         self._lock = threading.Lock()
 
@@ -157,15 +157,9 @@ class Catalog:
         with self._lock:
             for key in [k for k in self._specs if name is None or k[0] == name]:
                 del self._specs[key]
-            for alias_key in [k for k in self._aliases if name is None or k[0] == name]:
-                del self._aliases[alias_key]
 
     def _alias(self, name: str, alias: str) -> AliasRoute:
-        now = time.monotonic()
-        with self._lock:
-            cached = self._aliases.get((name, alias))
-        if cached and now - cached[0] < self._ttl_s:
-            return cached[1]
+        # Never cached, even under a configuration TTL: a rollback must reach the very next invocation.
         try:
             answer = self._lambda.get_alias(FunctionName=name, Name=alias)
         except ClientError as exc:
@@ -173,10 +167,7 @@ class Catalog:
                 raise FunctionNotFoundError(f"function not found: {name}:{alias}") from exc
             raise
         weights = (answer.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
-        route = AliasRoute(str(answer["FunctionVersion"]), {str(v): float(w) for v, w in weights.items()})
-        with self._lock:
-            self._aliases[(name, alias)] = (now, route)
-        return route
+        return AliasRoute(str(answer["FunctionVersion"]), {str(v): float(w) for v, w in weights.items()})
 
     def function_names(self) -> list[str]:
         names: list[str] = []

@@ -242,8 +242,9 @@ class Stack:
             raise LocalStackError(f"the build failed: {last_error or f'exit code {process.returncode}'}")
 
     def _start_emulator(self) -> None:
-        from scripts.emulator import EmulatorStartError, start_emulator
+        from scripts.emulator import EmulatorStartError, codedeploy, start_emulator
 
+        codedeploy.set_time_scale(self.options.time_scale)  # canary/linear intervals and hook timeouts
         try:
             self.emulator = start_emulator(self.options.host, self.options.emulator_port)
         except EmulatorStartError as exc:

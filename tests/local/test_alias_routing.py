@@ -11,11 +11,12 @@ import json
 import random
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.emulator import set_lambda_invoker
+from scripts.emulator import Emulator, set_lambda_invoker
 from scripts.local.catalog import is_alias, pick_version
 from scripts.local.errors import FunctionNotFoundError
 from scripts.local.runtime import DataPlane
@@ -121,17 +122,18 @@ def test_invoke_api_reports_the_executed_version_of_an_alias(
     assert json.loads(response["Payload"].read())["version"] == "2"
 
 
-def test_an_alias_change_is_seen_after_the_configuration_ttl(
-    two_versions: str, data_plane: DataPlane, lambda_client: Any
+def test_an_alias_change_reaches_the_next_invocation_despite_the_configuration_cache(
+    two_versions: str, emulator: Emulator, tmp_path: Path, lambda_client: Any
 ) -> None:
-    # Given live on version 1 and invoked once (the data plane fixture caches nothing: ttl 0)
-    assert data_plane.invoke(two_versions, b"{}", "live").executed_version == "1"
+    # Given a data plane that caches configurations for a minute, and live on version 1, invoked once
+    with DataPlane(emulator.url, run_dir=tmp_path / "run", config_ttl_s=60.0) as plane:
+        assert plane.invoke(two_versions, b"{}", "live").executed_version == "1"
 
-    # When the alias moves to version 2
-    lambda_client.update_alias(FunctionName=two_versions, Name="live", FunctionVersion="2")
+        # When the alias moves to version 2 (a rollback or a promotion)
+        lambda_client.update_alias(FunctionName=two_versions, Name="live", FunctionVersion="2")
 
-    # Then the next invocation runs version 2
-    assert data_plane.invoke(two_versions, b"{}", "live").executed_version == "2"
+        # Then the very next invocation runs version 2
+        assert plane.invoke(two_versions, b"{}", "live").executed_version == "2"
 
 
 def test_unknown_alias_is_function_not_found(two_versions: str, data_plane: DataPlane) -> None:
