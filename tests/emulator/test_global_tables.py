@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import shutil
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from scripts import tf
 from scripts.emulator import global_tables
 
 HOME, AWAY, THIRD = "us-east-1", "eu-west-1", "ap-southeast-2"
@@ -349,3 +353,50 @@ def emulator_account() -> str:
     from moto.core import DEFAULT_ACCOUNT_ID
 
     return DEFAULT_ACCOUNT_ID
+
+
+# --- Terraform: aws_dynamodb_table with replica {} applies, re-plans clean and destroys ---
+
+GLOBAL_TABLE_CONFIG = Path(__file__).parent / "terraform_gaps" / "global_table"
+
+
+@pytest.mark.slow
+def test_terraform_global_table_applies_replans_clean_and_destroys(tmp_path: Path, emulator, ddb):
+    # Given the fixture configuration pointed at the emulator in both regions
+    name = f"tfgt-{uuid.uuid4().hex[:8]}"
+    shutil.copy(GLOBAL_TABLE_CONFIG / "main.tf", tmp_path / "main.tf")
+    tf.write_provider_override(tmp_path, emulator.url, (HOME, AWAY))
+    (tmp_path / "terraform.tfvars.json").write_text(json.dumps({"name": name}))
+    tf.run(["init", "-no-color"], tmp_path, timeout=300)
+
+    # When it is applied
+    started = time.monotonic()
+    tf.run(["apply", "-auto-approve", "-no-color"], tmp_path, timeout=600)
+    applied_in = time.monotonic() - started
+
+    # Then the replica exists in eu-west-1 as a 2019.11.21 replica, with PITR and the propagated tags
+    outputs = {k: v["value"] for k, v in json.loads(tf.run(["output", "-json"], tmp_path).stdout).items()}
+    assert outputs["replica_arn"] == outputs["replica_table_arn"]
+    assert f":{AWAY}:" in outputs["replica_arn"]
+    assert outputs["replica_stream_view_type"] == "NEW_AND_OLD_IMAGES"
+    home = ddb(HOME).describe_table(TableName=name)["Table"]
+    assert home["GlobalTableVersion"] == "2019.11.21"
+    assert home["Replicas"] == [{"RegionName": AWAY, "ReplicaStatus": "ACTIVE"}]
+    pitr = ddb(AWAY).describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    assert pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    tags = ddb(AWAY).list_tags_of_resource(ResourceArn=outputs["replica_arn"])["Tags"]
+    assert {"Key": "team", "Value": "orders"} in tags
+
+    # And a write through us-east-1 is read through eu-west-1
+    ddb(HOME).put_item(TableName=name, Item={"pk": {"S": "o1"}, "sk": {"S": "a"}, "owner": {"S": "u1"}})
+    poll(lambda: item(ddb, AWAY, name, "o1"), lambda found: found is not None)
+
+    # And a second plan finds nothing to change (exit code 0 with -detailed-exitcode; 2 means changes)
+    plan = tf.run(["plan", "-detailed-exitcode", "-no-color"], tmp_path, check=False, timeout=600)
+    assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-2000:]
+
+    # And destroy removes the table and its replica
+    tf.run(["destroy", "-auto-approve", "-no-color"], tmp_path, timeout=600)
+    for region in (HOME, AWAY):
+        assert name not in ddb(region).list_tables()["TableNames"]
+    print(f"global table apply took {applied_in:.1f}s")
