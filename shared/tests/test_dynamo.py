@@ -7,7 +7,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from shared import aws
-from shared.dynamo import backoff_delay, batch_write, query_items, scan_items
+from shared.dynamo import batch_write, query_items, scan_items
 
 TABLE = "orders"
 
@@ -108,10 +108,6 @@ def test_a_request_dynamodb_rejects_raises(table: str) -> None:
 def test_max_attempts_must_be_positive(table: str) -> None:
     with pytest.raises(ValueError, match="max_attempts must be at least 1"):
         batch_write(table, puts=orders(1), max_attempts=0)
-
-
-def test_backoff_is_exponential_and_capped() -> None:
-    assert [backoff_delay(n, base=0.05, cap=0.3) for n in range(5)] == [0.05, 0.1, 0.2, 0.3, 0.3]
 
 
 def test_query_items_walks_every_page(table: str) -> None:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from bulk_dispatcher.jobs import BulkJob, order_message
 from bulk_dispatcher.queue import Entry, Failure
-from shared.dynamo import backoff_delay
 from shared.errors import NonRetryableError, RetryableError
 from shared.observability import logger
+from shared.retry import resend_until_done
 
 BATCH_ENTRIES = 10  # SendMessageBatch's limit per request
 BATCH_BYTES = 256 * 1024  # total payload per request (bodies + attributes)
@@ -91,12 +91,10 @@ def _send_with_retries(
     max_delay: float,
     sleep: Callable[[float], None],
 ) -> list[FailedOrder]:
-    pending = batch
     failed: list[FailedOrder] = []
     last: dict[str, tuple[str, str]] = {}
-    for attempt in range(max_attempts):
-        if attempt:
-            sleep(backoff_delay(attempt - 1, base=base_delay, cap=max_delay))
+
+    def send_once(pending: Sequence[Entry]) -> list[Entry]:
         try:
             failures = send(pending)
         except RetryableError as exc:
@@ -112,11 +110,20 @@ def _send_with_retries(
             else:
                 retry.append(entry)
                 last[entry["Id"]] = (failure["Code"], failure["Message"])
-        pending = retry
-        if not pending:
-            break
-        logger.info("retrying failed entries", extra={"entries": len(pending), "attempt": attempt + 1})
-    failed += [FailedOrder(int(e["Id"]), *last[e["Id"]], retryable=True) for e in pending]
+        return retry
+
+    left = resend_until_done(
+        batch,
+        send_once,
+        max_attempts=max_attempts,
+        base_delay=base_delay,
+        max_delay=max_delay,
+        sleep=sleep,
+        on_retry=lambda attempt, entries: logger.info(
+            "retrying failed entries", extra={"entries": entries, "attempt": attempt}
+        ),
+    )
+    failed += [FailedOrder(int(e["Id"]), *last[e["Id"]], retryable=True) for e in left]
     return failed
 
 

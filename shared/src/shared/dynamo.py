@@ -7,14 +7,15 @@ numbers read back are ``Decimal``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from shared import aws
 from shared.observability import logger
+from shared.retry import resend_until_done
 
-__all__ = ["BATCH_SIZE", "BatchWriteResult", "backoff_delay", "batch_write", "query_items", "scan_items"]
+__all__ = ["BATCH_SIZE", "BatchWriteResult", "batch_write", "query_items", "scan_items"]
 
 BATCH_SIZE = 25  # BatchWriteItem's hard limit per request
 
@@ -34,11 +35,6 @@ class BatchWriteResult:
         return not self.failed
 
 
-def backoff_delay(attempt: int, *, base: float, cap: float) -> float:
-    """Capped exponential backoff: ``base * 2**attempt`` seconds, never more than ``cap``."""
-    return min(cap, base * 2.0**attempt)
-
-
 def batch_write(
     table_name: str,
     *,
@@ -56,30 +52,34 @@ def batch_write(
     than raised, so the caller decides (retry the message, report the rows). Errors that fail the whole
     request (validation, missing table) raise ``botocore.exceptions.ClientError``.
     """
-    if max_attempts < 1:
-        raise ValueError("max_attempts must be at least 1")
     requests: list[WriteRequest] = [{"PutRequest": {"Item": dict(item)}} for item in puts]
     requests += [{"DeleteRequest": {"Key": dict(key)}} for key in deletes]
     resource = aws.dynamodb_resource()
     written = 0
+
+    def send(pending: Sequence[WriteRequest]) -> list[WriteRequest]:
+        nonlocal written
+        response = resource.batch_write_item(RequestItems={table_name: list(pending)})  # type: ignore[dict-item]
+        unprocessed: list[WriteRequest] = list(response.get("UnprocessedItems", {}).get(table_name, []))
+        written += len(pending) - len(unprocessed)
+        return unprocessed
+
     failed: list[WriteRequest] = []
     for start in range(0, len(requests), BATCH_SIZE):
-        pending = requests[start : start + BATCH_SIZE]
-        for attempt in range(max_attempts):
-            if attempt:
-                sleep(backoff_delay(attempt - 1, base=base_delay, cap=max_delay))
-            response = resource.batch_write_item(RequestItems={table_name: pending})  # type: ignore[dict-item]
-            unprocessed = list(response.get("UnprocessedItems", {}).get(table_name, []))
-            written += len(pending) - len(unprocessed)
-            pending = unprocessed  # type: ignore[assignment]
-            if not pending:
-                break
-        if pending:
+        left = resend_until_done(
+            requests[start : start + BATCH_SIZE],
+            send,
+            max_attempts=max_attempts,
+            base_delay=base_delay,
+            max_delay=max_delay,
+            sleep=sleep,
+        )
+        if left:
             logger.warning(
                 "batch write left items unprocessed",
-                extra={"table": table_name, "unprocessed": len(pending), "attempts": max_attempts},
+                extra={"table": table_name, "unprocessed": len(left), "attempts": max_attempts},
             )
-            failed.extend(pending)
+            failed.extend(left)
     return BatchWriteResult(written=written, failed=failed)
 
 
