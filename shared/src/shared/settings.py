@@ -1,4 +1,4 @@
-"""Typed settings read from the environment, lazily, once per process.
+"""Typed settings read from the environment (pydantic-settings), lazily, once per process.
 
 A function declares what it needs::
 
@@ -8,7 +8,8 @@ A function declares what it needs::
 
     settings = load_settings(Settings)    # first call reads and validates; later calls return the same object
 
-A missing or malformed variable raises one :class:`SettingsError` naming every offending variable.
+The environment is the only source (no .env file, no secrets directory, no constructor arguments). A missing
+or malformed variable raises one :class:`SettingsError` naming every offending variable.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import Annotated, Any, Self, TypeVar, cast
+from typing import Annotated, Self, TypeVar, cast
 
 import pydantic
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 __all__ = ["CsvList", "EnvSettings", "SettingsError", "load_settings", "reset_settings"]
 
@@ -43,48 +45,48 @@ def _split_csv(value: object) -> object:
     return value
 
 
-CsvList = Annotated[tuple[str, ...], BeforeValidator(_split_csv)]
+CsvList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split_csv)]
 """A comma-separated variable (``a.com, b.com`` → ``("a.com", "b.com")``); empty items are dropped."""
 
 
-class EnvSettings(pydantic.BaseModel):
+class _Environment(EnvSettingsSource):
+    """The process environment, where a blank variable is unset: "" or "  " is never a table name or a URL."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name.lower(): value for name, value in os.environ.items() if value.strip()}
+
+
+class EnvSettings(BaseSettings):
     """Base for a function's settings: field ``orders_table`` reads the variable ``ORDERS_TABLE``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = SettingsConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     @classmethod
-    def env_name(cls, field: str) -> str:
-        return field.upper()
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (_Environment(settings_cls),)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
-        """Read every field from ``environ`` (default: ``os.environ``); raise one error naming all problems."""
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        missing: list[str] = []
-        for field, info in cls.model_fields.items():
-            name = cls.env_name(field)
-            raw = env.get(name)
-            if raw is None or raw.strip() == "":
-                # An empty variable is as good as missing: "" is never a table name or a URL.
-                if info.is_required():
-                    missing.append(name)
-                continue
-            values[field] = raw
-        malformed: dict[str, str] = {}
+    def from_env(cls) -> Self:
+        """Read every field from ``os.environ``; raise one :class:`SettingsError` naming all problems."""
         try:
-            model = cls.model_validate(values)
+            return cls()
         except pydantic.ValidationError as exc:
+            missing: list[str] = []
+            malformed: dict[str, str] = {}
             for error in exc.errors(include_url=False):
-                field = str(error["loc"][0]) if error["loc"] else ""
-                if field in values:
-                    malformed.setdefault(cls.env_name(field), error["msg"])
-            if missing or malformed:
-                raise SettingsError(cls.__name__, missing, malformed) from None
-            raise
-        if missing:
-            raise SettingsError(cls.__name__, missing, malformed)
-        return model
+                name = str(error["loc"][0]).upper() if error["loc"] else cls.__name__
+                if error["type"] == "missing":
+                    missing.append(name)
+                else:
+                    malformed.setdefault(name, error["msg"])
+            raise SettingsError(cls.__name__, missing, malformed) from None
 
 
 SettingsT = TypeVar("SettingsT", bound=EnvSettings)
