@@ -27,9 +27,10 @@ from botocore.config import Config
 
 from scripts.local.catalog import Catalog, FunctionSpec
 from scripts.local.codestore import CodeStore
-from scripts.local.errors import InvalidRequestContentError
+from scripts.local.errors import InvalidRequestContentError, TooManyRequestsError
 from scripts.local.interpreters import Interpreter, interpreter_for
 from scripts.local.logs import LogHub
+from scripts.local.metrics import LambdaMetrics
 from scripts.local.worker import BOOTSTRAP, FunctionPool, InitOutcome, Reply, Worker
 
 MAX_SYNC_RESPONSE_BYTES = 6 * 1024 * 1024
@@ -107,6 +108,7 @@ class DataPlane:
         self.queue_wait_s = queue_wait_s
         self.idle_ttl_s = idle_ttl_s
         self.async_dispatcher: AsyncDispatcher | None = None
+        self.metrics: LambdaMetrics | None = None  # set by the local stack: Lambda's CloudWatch metrics
         self.lambda_client = boto3.client(
             "lambda",
             endpoint_url=self.emulator_url,
@@ -132,11 +134,29 @@ class DataPlane:
         _check_json(payload)
         pool = self._pool(spec.name)
         limit = spec.reserved_concurrency if spec.reserved_concurrency is not None else self.default_concurrency
-        pool.acquire_slot(limit, throttle=spec.reserved_concurrency is not None, wait_s=self.queue_wait_s)
+        metrics = self.metrics
         try:
-            return self._invoke_in_slot(pool, spec, used_qualifier, payload, limit)
+            pool.acquire_slot(limit, throttle=spec.reserved_concurrency is not None, wait_s=self.queue_wait_s)
+        except TooManyRequestsError:
+            if metrics is not None:
+                metrics.throttled(spec.name, used_qualifier)
+            raise
+        if metrics is not None:
+            metrics.started(spec.name)
+        result: InvokeResult | None = None
+        try:
+            result = self._invoke_in_slot(pool, spec, used_qualifier, payload, limit)
+            return result
         finally:
             pool.release_slot()
+            if metrics is not None:
+                metrics.finished(
+                    spec.name,
+                    used_qualifier,
+                    executed_version=result.executed_version if result else None,
+                    duration_ms=result.duration_ms if result else None,
+                    error=bool(result and result.function_error),
+                )
 
     def concurrency_limit(self, function_name_or_arn: str) -> int:
         """How many invocations of the function can run at once here: its reserved concurrency, else the local
