@@ -9,13 +9,16 @@
 #   make logs FN=health          follow a function's log (waits for the first line if it has not run yet)
 #   make seed                    reset the stock of the sample SKUs (make up seeds them after the apply)
 #   make down                    stop everything (no process is left)
+#   make deploy FN=health ENV=local   deploy the function's newest published version with CodeDeploy (canary/linear
+#                                per the environment), print traffic %, alarms and hooks; exit 1 when rolled back.
+#                                DEPLOY_ARGS="--config CodeDeployDefault.LambdaAllAtOnce", "--publish", "--region R"
 #   make chaos                   10,000 order messages (1% poison, 5% duplicates) + a killed worker, then the audit;
 #                                CHAOS_ARGS="--messages 300" or "--local-dir .local" (a running `make up`)
 # UP_ARGS passes options to `python -m scripts.local up` (see its --help), e.g. UP_ARGS="--api-port 8080".
 
 UP_ARGS ?=
 
-.PHONY: up down invoke logs status token seed chaos
+.PHONY: up down invoke logs status token seed chaos deploy
 
 up: $(STAMP) ## Start the local stack in the background (ATTACH=1: foreground); prints the API URL
 	@$(BIN)/python -m scripts.local up $(if $(ATTACH),,--detach) $(UP_ARGS)
@@ -47,3 +50,9 @@ CHAOS_ARGS ?=
 chaos: $(STAMP) ## Queue chaos: 10,000 order messages, poison, duplicates, a killed worker; audit (JSON in .cache/chaos.json)
 	@mkdir -p .cache
 	@$(BIN)/python -m scripts.chaos --json .cache/chaos.json $(CHAOS_ARGS)
+
+DEPLOY_ARGS ?=
+
+deploy: $(STAMP) ## Deploy a function's newest version via CodeDeploy and follow it: make deploy FN=<key> ENV=<local|dev|prod>
+	@if [ -z "$(FN)" ] || [ -z "$(ENV)" ]; then echo "error: give the function and environment: make deploy FN=<key> ENV=<local|dev|prod>" >&2; exit 2; fi
+	@$(BIN)/python -m scripts.deploy "$(FN)" "$(ENV)" $(DEPLOY_ARGS)
