@@ -242,9 +242,10 @@ class Stack:
             raise LocalStackError(f"the build failed: {last_error or f'exit code {process.returncode}'}")
 
     def _start_emulator(self) -> None:
-        from scripts.emulator import EmulatorStartError, codedeploy, start_emulator
+        from scripts.emulator import EmulatorStartError, alarms, codedeploy, start_emulator
 
         codedeploy.set_time_scale(self.options.time_scale)  # canary/linear intervals and hook timeouts
+        alarms.set_time_scale(self.options.time_scale)  # CloudWatch alarm periods
         try:
             self.emulator = start_emulator(self.options.host, self.options.emulator_port)
         except EmulatorStartError as exc:
@@ -276,8 +277,17 @@ class Stack:
         if not self.data_plane.register_with_emulator():
             raise LocalStackError("scripts.emulator.hooks is missing: the emulator cannot call the data plane")
         self._stops.append(("invoker", _unregister_invoker))
+        self._start_metrics(self.data_plane)
         if self.options.extra_regions:
             self._start_regional_data_planes()
+
+    def _start_metrics(self, data_plane: DataPlane) -> None:
+        """Lambda's metrics and the alarmed SQS ones into the emulator's CloudWatch, where its alarms evaluate them."""
+        from scripts.local.metrics import LambdaMetrics, MetricsPublisher
+
+        data_plane.metrics = LambdaMetrics()
+        publisher = MetricsPublisher(self.info.emulator_url, data_plane.metrics, region=self.options.region).start()
+        self._stops.append(("metrics", publisher.stop))
 
     def _start_regional_data_planes(self) -> None:
         """One data plane per extra region, and the emulator's invoker routing each request to its region's."""
