@@ -511,4 +511,7 @@ def install() -> None:
         from scripts.emulator import global_tables
 
         global_tables.install()
+        from scripts.emulator import api_domains
+
+        api_domains.install()
         _installed = True
