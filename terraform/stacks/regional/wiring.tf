@@ -225,5 +225,15 @@ locals {
       schedule = "rate(1 hour)"
       async    = true
     }
+
+    # ----- deployments -----
+    # CodeDeploy's BeforeAllowTraffic hook, invoked asynchronously; deployments.tf gives it its environment and
+    # permissions. It invokes a new version with its function's sample events, so it waits on the slowest one.
+    deploy_hook = {
+      timeout = 300
+      env     = []
+      grants  = []
+      async   = true
+    }
   }
 }
