@@ -508,9 +508,10 @@ def install() -> None:
         install_composite_alarm()
         install_query_definitions()
         install_lifecycle_transition_size()
-        from scripts.emulator import global_tables
+        from scripts.emulator import global_tables, route53_health
 
         global_tables.install()
+        route53_health.install()
         from scripts.emulator import api_domains
 
         api_domains.install()
