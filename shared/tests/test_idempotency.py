@@ -5,18 +5,17 @@ from typing import Any
 
 import pytest
 
+from shared import aws
 from shared.errors import ValidationError
 from shared.idempotency import (
     IdempotencyKeyReusedError,
+    LazyIdempotencyConfig,
     RequestInProgressError,
-    api_config,
-    idempotent_handler,
     idempotent_record,
     persistence_store,
     sqs_config,
 )
-from shared.middleware import api_handler
-from shared.settings import SettingsError
+from shared.settings import SettingsError, reset_settings
 
 TABLE = "idempotency"
 
@@ -28,79 +27,83 @@ def table(moto_aws: None, create_table: Any, monkeypatch: pytest.MonkeyPatch) ->
     return TABLE
 
 
-def order_request(http_event: Any, key: str | None, body: dict[str, Any]) -> dict[str, Any]:
-    headers = {"content-type": "application/json", **({"idempotency-key": key} if key else {})}
-    return http_event(method="POST", path="/orders", headers=headers, body=body)  # type: ignore[no-any-return]
+def keyed_config(*, required: bool = False) -> LazyIdempotencyConfig:
+    """An API-like config: the caller's key names the request, and its body must match the first one's."""
+    return LazyIdempotencyConfig(
+        event_key_jmespath="key", payload_validation_jmespath="body", raise_on_no_idempotency_key=required
+    )
 
 
 def test_store_uses_the_table_from_the_environment(table: str) -> None:
     assert persistence_store().table_name == table
 
 
-def test_same_key_runs_the_handler_once_and_replays_the_response(
-    table: str, http_event: Any, lambda_context: Any
+def test_a_store_built_once_follows_the_environment_and_the_clients(
+    table: str, create_table: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    created: list[str] = []
+    # Given an idempotent function that already ran once (its Powertools store is built)
+    runs: list[str] = []
 
-    @idempotent_handler(api_config())
-    def create_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        created.append(event["body"])
-        return {"statusCode": 201, "body": json.dumps({"order": f"o-{len(created)}"})}
+    @idempotent_record(keyed_config(), keyword="request")
+    def place(*, request: dict[str, Any]) -> str:
+        runs.append(request["key"])
+        return "placed"
 
-    first = create_order(order_request(http_event, "k-1", {"sku": "a"}), lambda_context)
-    again = create_order(order_request(http_event, "k-1", {"sku": "a"}), lambda_context)
-    other = create_order(order_request(http_event, "k-2", {"sku": "a"}), lambda_context)
-    assert len(created) == 2
-    assert again == first
-    assert json.loads(other["body"]) == {"order": "o-2"}
+    place(request={"key": "k-1", "body": {}})
+    # When the table variable changes and the settings and clients are dropped (as a test or a restore does)
+    create_table("idempotency-2", key="id", sort_key=None)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency-2")
+    reset_settings()
+    aws.reset_clients()
+    place(request={"key": "k-1", "body": {}})
+    # Then the second call used the new table (the key was unknown there, so it ran again) and wrote to it
+    assert runs == ["k-1", "k-1"]
+    assert aws.dynamodb().scan(TableName="idempotency-2")["Count"] == 1
 
 
-def test_requests_without_a_key_are_not_deduplicated_unless_required(
-    table: str, http_event: Any, lambda_context: Any
-) -> None:
+def test_calls_without_a_key_are_not_deduplicated_unless_required(table: str) -> None:
     calls: list[int] = []
 
-    @idempotent_handler(api_config())
-    def optional(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    @idempotent_record(keyed_config(), keyword="request")
+    def optional(*, request: dict[str, Any]) -> str:
         calls.append(1)
-        return {"statusCode": 200}
+        return "ok"
 
-    @idempotent_handler(api_config(required=True))
-    def required(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return {"statusCode": 200}
+    @idempotent_record(keyed_config(required=True), keyword="request")
+    def required(*, request: dict[str, Any]) -> str:
+        return "ok"
 
-    optional(order_request(http_event, None, {"sku": "a"}), lambda_context)
-    optional(order_request(http_event, None, {"sku": "a"}), lambda_context)
+    optional(request={"body": {"sku": "a"}})
+    optional(request={"body": {"sku": "a"}})
     assert len(calls) == 2
     with pytest.raises(ValidationError, match="an idempotency key is required"):
-        required(order_request(http_event, None, {"sku": "a"}), lambda_context)
+        required(request={"body": {"sku": "a"}})
 
 
-def test_reusing_a_key_with_another_body_is_a_422(table: str, http_event: Any, lambda_context: Any) -> None:
-    @api_handler()
-    @idempotent_handler(api_config())
-    def create_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return {"statusCode": 201, "body": "{}"}
+def test_reusing_a_key_with_another_body_is_a_422(table: str) -> None:
+    @idempotent_record(keyed_config(), keyword="request")
+    def create_order(*, request: dict[str, Any]) -> str:
+        return "created"
 
-    create_order(order_request(http_event, "k-1", {"sku": "a"}), lambda_context)
-    response = create_order(order_request(http_event, "k-1", {"sku": "b"}), lambda_context)
-    assert response["statusCode"] == 422
-    assert json.loads(response["body"])["error"]["code"] == "idempotency_key_reused"
+    create_order(request={"key": "k-1", "body": {"sku": "a"}})
+    with pytest.raises(IdempotencyKeyReusedError) as raised:
+        create_order(request={"key": "k-1", "body": {"sku": "b"}})
+    assert (raised.value.status, raised.value.code, raised.value.retryable) == (422, "idempotency_key_reused", False)
 
 
-def test_a_request_still_running_under_the_key_gets_409(table: str, http_event: Any, lambda_context: Any) -> None:
+def test_a_request_still_running_under_the_key_gets_409(table: str) -> None:
     seen: list[RequestInProgressError] = []
 
-    @idempotent_handler(api_config())
-    def create_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    @idempotent_record(keyed_config(), keyword="request")
+    def create_order(*, request: dict[str, Any]) -> str:
         # A client retry arrives while the first request is still running.
         try:
-            create_order(event, context)
+            create_order(request=request)
         except RequestInProgressError as exc:
             seen.append(exc)
-        return {"statusCode": 201}
+        return "created"
 
-    create_order(order_request(http_event, "k-9", {"sku": "a"}), lambda_context)
+    create_order(request={"key": "k-9", "body": {"sku": "a"}})
     assert len(seen) == 1
     assert (seen[0].status, seen[0].retryable) == (409, True)
 
@@ -140,16 +143,16 @@ def test_a_failed_record_is_not_remembered(table: str, sqs_record: Any, lambda_c
 
 
 def test_missing_table_variable_fails_on_first_call_not_at_import(
-    moto_aws: None, monkeypatch: pytest.MonkeyPatch, http_event: Any, lambda_context: Any
+    moto_aws: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("IDEMPOTENCY_TABLE", raising=False)
 
-    @idempotent_handler(api_config())
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return {"statusCode": 200}
+    @idempotent_record(sqs_config())
+    def handle(*, record: dict[str, Any]) -> str:
+        return "handled"
 
     with pytest.raises(SettingsError, match="missing IDEMPOTENCY_TABLE"):
-        handler(order_request(http_event, "k", {}), lambda_context)
+        handle(record={"messageId": "m-1"})
 
 
 def test_key_reused_error_is_not_retryable() -> None:

@@ -16,10 +16,10 @@ import pytest
 
 HEAVY = ("aws_xray_sdk", "aws_lambda_powertools.utilities.idempotency", "aws_lambda_powertools.event_handler")
 
-# An SQS consumer and an idempotent API handler, decorated exactly as the functions do it.
+# An SQS consumer and an API handler calling an idempotent function, decorated as the functions do it.
 MODULE_LEVEL = """
 import json, sys
-from shared.idempotency import api_config, idempotent_handler, idempotent_record, sqs_config
+from shared.idempotency import LazyIdempotencyConfig, idempotent_record, sqs_config
 from shared.middleware import api_handler, event_handler
 from shared.observability import tracer
 
@@ -31,9 +31,11 @@ def ship(*, record): ...
 @event_handler(source="sqs")
 def consume(event, context): ...
 
+@idempotent_record(LazyIdempotencyConfig(event_key_jmespath="key"), keyword="request")
+def create(*, request): ...
+
 @api_handler()
-@idempotent_handler(api_config())
-def api(event, context): ...
+def api(event, context): return create(request=event)
 
 @tracer.capture_method
 def step(): ...

@@ -55,9 +55,9 @@ def test_importing_every_module_makes_no_client_and_needs_no_variables() -> None
         "import shared.aws, shared.circuit_breaker, shared.dynamo, shared.errors, shared.http, "
         "shared.idempotency, shared.middleware, shared.observability, shared.parameters, shared.settings\n"
         "from shared.circuit_breaker import CircuitBreaker\n"
-        "from shared.idempotency import api_config, idempotent_handler\n"
+        "from shared.idempotency import idempotent_record, sqs_config\n"
         "breaker = CircuitBreaker('payments')\n"
-        "handler = idempotent_handler(api_config())(lambda event, context: event)\n"
+        "handler = idempotent_record(sqs_config())(lambda record: record)\n"
         "print(len(shared.aws._clients))"
     )
     # When

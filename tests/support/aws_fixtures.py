@@ -29,7 +29,6 @@ import pytest
 from moto import mock_aws
 
 from shared import aws, parameters
-from shared.idempotency import reset_idempotency
 from shared.orders import CUSTOMER_INDEX, STATUS_INDEX
 from shared.settings import reset_settings
 
@@ -53,7 +52,6 @@ def reset_shared_state() -> None:
     aws.reset_clients()
     reset_settings()
     parameters.reset_parameters()
-    reset_idempotency()
 
 
 def create_table(

@@ -1,18 +1,15 @@
 """Powertools idempotency with this project's defaults: the DynamoDB table from ``IDEMPOTENCY_TABLE``.
 
-Two shapes:
+:func:`idempotent_record` makes a function run once per key (Powertools ``idempotent_function``): an SQS
+record keyed on its message id (:func:`sqs_config`), an API request keyed on the customer's key, an S3 object
+version. A payload that differs from the first one under the same key is refused (422), a call still running
+under the key gets 409 (retryable), and a call that raised is not remembered.
 
-* an API handler keyed on the ``Idempotency-Key`` header (:func:`api_config` + :func:`idempotent_handler`);
-  the same key with a different body is refused (422), a request still running under the key gets 409;
-* an SQS record handler keyed on the message id (:func:`sqs_config` + :func:`idempotent_record`), so a
-  redelivered message does not run twice.
-
-The table is resolved on the first call, never at import. Powertools configures a persistence store once,
-with the first config it sees, so each decorated function gets its own store.
-
-Nothing of Powertools idempotency is imported until the first call either (its package imports every
-persistence layer and boto3's DynamoDB machinery, ~0.1 s): :func:`api_config` and :func:`sqs_config` return
-a :class:`LazyIdempotencyConfig` that builds the Powertools ``IdempotencyConfig`` when it is first needed.
+Nothing of Powertools idempotency is imported before the first call (its package imports every persistence
+layer and boto3's DynamoDB machinery, ~0.1 s): a :class:`LazyIdempotencyConfig` builds the Powertools
+``IdempotencyConfig`` when it is first needed, and the decorated function is wrapped on its first call.
+The store reads the table name and the shared DynamoDB client at each call, so a store built once stays right
+when the environment or the clients change (tests; a SnapStart restore, which rebuilds ``shared.aws``).
 """
 
 from __future__ import annotations
@@ -33,11 +30,8 @@ __all__ = [
     "IdempotencyKeyReusedError",
     "LazyIdempotencyConfig",
     "RequestInProgressError",
-    "api_config",
-    "idempotent_handler",
     "idempotent_record",
     "persistence_store",
-    "reset_idempotency",
     "sqs_config",
 ]
 
@@ -65,11 +59,35 @@ class IdempotencyKeyReusedError(NonRetryableError):
 
 
 def persistence_store() -> DynamoDBPersistenceLayer:
-    """A new store on the ``IDEMPOTENCY_TABLE`` table (key ``id``, TTL ``expiration``) using the shared client."""
+    """A store on the ``IDEMPOTENCY_TABLE`` table (key ``id``, TTL ``expiration``) using the shared client."""
+    return _store_class()(table_name="", boto3_client=aws.dynamodb())
+
+
+@functools.cache
+def _store_class() -> type[DynamoDBPersistenceLayer]:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    table = load_settings(IdempotencySettings).idempotency_table
-    return DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.dynamodb())
+    class EnvironmentStore(DynamoDBPersistenceLayer):
+        """Table and client looked up on every use: Powertools assigns both once, and those assignments are
+        ignored, so nothing captured at build time outlives a settings or client reset."""
+
+        @property
+        def table_name(self) -> str:
+            return load_settings(IdempotencySettings).idempotency_table
+
+        @table_name.setter
+        def table_name(self, _: str) -> None:
+            pass
+
+        @property
+        def client(self) -> Any:
+            return aws.dynamodb()
+
+        @client.setter
+        def client(self, _: Any) -> None:
+            pass
+
+    return EnvironmentStore
 
 
 class LazyIdempotencyConfig:
@@ -102,25 +120,6 @@ class LazyIdempotencyConfig:
         return getattr(self.real(), name)
 
 
-def _real_config(config: IdempotencyConfig | LazyIdempotencyConfig) -> IdempotencyConfig:
-    return config.real() if isinstance(config, LazyIdempotencyConfig) else config
-
-
-def api_config(
-    *,
-    header: str = "Idempotency-Key",
-    required: bool = False,
-    expires_after_seconds: int = DAY,
-) -> LazyIdempotencyConfig:
-    """Key: the request header (HTTP API lower-cases names); the body must match the first request's."""
-    return LazyIdempotencyConfig(
-        event_key_jmespath=f'headers."{header.lower()}"',
-        payload_validation_jmespath="body",
-        raise_on_no_idempotency_key=required,
-        expires_after_seconds=expires_after_seconds,
-    )
-
-
 def sqs_config(*, expires_after_seconds: int = DAY) -> LazyIdempotencyConfig:
     """Key: the SQS record's ``messageId`` (a redelivery has the same id)."""
     return LazyIdempotencyConfig(
@@ -147,82 +146,42 @@ def _translate(exc: Exception) -> Exception | None:
     return None
 
 
-class _Lazy:
-    """Builds the Powertools-wrapped function on first use; rebuilt after :func:`reset_idempotency`."""
-
-    def __init__(self, build: Callable[[], Callable[..., Any]]) -> None:
-        self._build = build
-        self._built: tuple[int, Callable[..., Any]] | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        built = self._built
-        if built is None or built[0] != _generation:
-            with self._lock:
-                built = self._built
-                if built is None or built[0] != _generation:
-                    built = self._built = (_generation, self._build())
-        try:
-            return built[1](*args, **kwargs)
-        except Exception as exc:
-            translated = _translate(exc)
-            if translated is None:
-                raise
-            raise translated from exc
-
-
-_generation = 0
-
-
-def reset_idempotency() -> None:
-    """Forget built stores (tests change ``IDEMPOTENCY_TABLE`` or the moto backend between cases)."""
-    global _generation
-    _generation += 1
-
-
-def idempotent_handler(config: IdempotencyConfig | LazyIdempotencyConfig) -> Callable[[F], F]:
-    """Make a Lambda handler idempotent (Powertools ``idempotent``); the store is built on the first call.
-
-    Put it closest to the handler (under ``api_handler``/``event_handler``) so errors are not stored.
-    """
-
-    def decorate(handler: F) -> F:
-        def build() -> Callable[..., Any]:
-            from aws_lambda_powertools.utilities.idempotency import idempotent
-
-            return idempotent(persistence_store=persistence_store(), config=_real_config(config))(handler)
-
-        lazy = _Lazy(build)
-
-        @functools.wraps(handler)
-        def wrapper(event: Any, context: Any) -> Any:
-            return lazy(event, context)
-
-        return cast(F, wrapper)
-
-    return decorate
-
-
-def idempotent_record(config: IdempotencyConfig | LazyIdempotencyConfig) -> Callable[[F], F]:
-    """Make a per-record function idempotent; it must take the record as the keyword argument ``record``.
+def idempotent_record(
+    config: IdempotencyConfig | LazyIdempotencyConfig, *, keyword: str = "record"
+) -> Callable[[F], F]:
+    """Make a function idempotent on its keyword argument ``keyword`` (a dict, dataclass or pydantic model).
 
     Call ``config.register_lambda_context(context)`` in the handler so an in-progress record expires with
     the invocation's timeout.
     """
 
     def decorate(fn: F) -> F:
+        built: list[Callable[..., Any]] = []
+        lock = threading.Lock()
+
         def build() -> Callable[..., Any]:
             from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
-            return idempotent_function(
-                fn, data_keyword_argument="record", persistence_store=persistence_store(), config=_real_config(config)
+            real = config.real() if isinstance(config, LazyIdempotencyConfig) else config
+            wrapped: Callable[..., Any] = idempotent_function(
+                fn, data_keyword_argument=keyword, persistence_store=persistence_store(), config=real
             )
-
-        lazy = _Lazy(build)
+            return wrapped
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return lazy(*args, **kwargs)
+            load_settings(IdempotencySettings)  # a missing variable is named here, not wrapped by Powertools
+            if not built:
+                with lock:
+                    if not built:
+                        built.append(build())
+            try:
+                return built[0](*args, **kwargs)
+            except Exception as exc:
+                translated = _translate(exc)
+                if translated is None:
+                    raise
+                raise translated from exc
 
         return cast(F, wrapper)
 

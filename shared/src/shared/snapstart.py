@@ -8,7 +8,8 @@ restored copy would otherwise share the INIT's state:
   and ``os.urandom`` read the kernel and are safe;
 * boto3 clients and sessions made during INIT (``shared.aws``): their connections are dead after a restore
   and their credentials are those of the publishing environment;
-* providers and stores holding such clients: ``shared.parameters`` (cached values too), ``shared.idempotency``.
+* providers holding such clients: ``shared.parameters`` (cached values too). ``shared.idempotency``'s stores look
+  the client up in ``shared.aws`` on every call, so they need no reset.
 
 :func:`install` registers :func:`after_restore` (and :func:`before_snapshot`) with the runtime's
 ``snapshot_restore_py`` library, which exists only in Lambda's Python runtimes: elsewhere nothing is
@@ -55,9 +56,6 @@ def after_restore() -> None:
     parameters = sys.modules.get("shared.parameters")
     if parameters is not None:
         parameters.reset_parameters()
-    idempotency = sys.modules.get("shared.idempotency")
-    if idempotency is not None:
-        idempotency.reset_idempotency()  # its persistence stores hold a client
 
 
 def install() -> bool:
