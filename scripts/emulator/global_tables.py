@@ -23,6 +23,9 @@ For drills and tests::
     global_tables.wait_for_replication(10)   # True once nothing is pending (poll with a deadline, never sleep)
     global_tables.set_replication_lag(1.0)   # None → back to the environment variable / default
 
+The same over HTTP, for an emulator in another process: ``GET <emulator>/moto-api/emulator/dynamodb/replication``
+answers the stats as JSON; ``POST`` ``{"lag_seconds": 1.0}`` (or ``null``) sets the lag first.
+
 Writes to tables are serialised while any global table exists (one lock, also taken by the replicator), so that
 a local write and a replicated one never interleave. Do not attach moto's own synchronous DynamoDB-stream Lambda
 triggers to a global table whose function writes back through the emulator: the function's write would wait for
@@ -50,6 +53,7 @@ LAG_ENV = "EMULATOR_DYNAMODB_REPLICATION_LAG"
 DEFAULT_LAG_SECONDS = 0.2
 LAG_SAMPLES = 10_000
 AUTO_STREAM = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+CONTROL_PATH = "{0}/moto-api/emulator/dynamodb/replication"
 
 logger = logging.getLogger("scripts.emulator")
 
@@ -513,16 +517,43 @@ def _create_table(original: Callable[..., Any]) -> Callable[..., Any]:
     return create_table
 
 
+def _delete_table(original: Callable[..., Any]) -> Callable[..., Any]:
+    def delete_table(self: Any, name: str) -> Any:
+        table = original(self, name)
+        with _lock:  # deleting one replica leaves the others replicating; the last but one makes it regional
+            _versions.pop((self.account_id, self.region_name, name), None)
+            _live_members((self.account_id, name))
+        return table
+
+    return delete_table
+
+
+def _control(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    """GET: :func:`replication_stats`; POST ``{"lag_seconds": 0.5 | null}`` sets the lag first."""
+    if request.method == "POST":
+        try:
+            body = json.loads(request.get_data() or b"{}")
+            lag = body["lag_seconds"]
+            set_replication_lag(None if lag is None else float(lag))
+        except (KeyError, TypeError, ValueError) as error:
+            message = f'body must be {{"lag_seconds": <seconds >= 0> or null}}: {error}'
+            return 400, {"Content-Type": "application/json"}, json.dumps({"error": message})
+    return 200, {"Content-Type": "application/json"}, json.dumps(replication_stats())
+
+
 def install() -> None:
     """Patch moto's DynamoDB backend, table model and UpdateTable handler (call once per process)."""
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoHandler
+    from moto.moto_api._internal import urls as moto_api_urls
 
     DynamoHandler.update_table = _update_table(DynamoHandler.update_table)  # type: ignore[method-assign]
     Table.describe = _describe(Table.describe)  # type: ignore[method-assign]
     DynamoDBBackend.create_table = _create_table(DynamoDBBackend.create_table)  # type: ignore[method-assign]
+    DynamoDBBackend.delete_table = _delete_table(DynamoDBBackend.delete_table)  # type: ignore[method-assign]
     DynamoDBBackend.put_item = _put_item(DynamoDBBackend.put_item)  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _keyed_write(DynamoDBBackend.update_item)  # type: ignore[method-assign]
     DynamoDBBackend.delete_item = _keyed_write(DynamoDBBackend.delete_item)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _outermost_write(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
+    moto_api_urls.url_paths[CONTROL_PATH] = _control

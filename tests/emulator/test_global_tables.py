@@ -7,6 +7,8 @@ import json
 import shutil
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -400,3 +402,22 @@ def test_terraform_global_table_applies_replans_clean_and_destroys(tmp_path: Pat
     for region in (HOME, AWAY):
         assert name not in ddb(region).list_tables()["TableNames"]
     print(f"global table apply took {applied_in:.1f}s")
+
+
+def test_the_control_endpoint_sets_the_lag_and_answers_the_stats(emulator):
+    url = f"{emulator.url}/moto-api/emulator/dynamodb/replication"
+    try:
+        request = urllib.request.Request(url, data=json.dumps({"lag_seconds": 0.75}).encode(), method="POST")
+        with urllib.request.urlopen(request, timeout=DEADLINE) as response:
+            posted = json.loads(response.read())
+        with urllib.request.urlopen(url, timeout=DEADLINE) as response:
+            got = json.loads(response.read())
+    finally:
+        global_tables.set_replication_lag(None)
+
+    assert posted["lag_setting_seconds"] == got["lag_setting_seconds"] == 0.75
+    assert {"replicated", "pending", "last_seconds", "p95_seconds"} <= set(got)
+    bad = urllib.request.Request(url, data=b'{"lag_seconds": -1}', method="POST")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(bad, timeout=DEADLINE)
+    assert error.value.code == 400
