@@ -28,6 +28,10 @@ locals {
       health = { reserved_concurrency = 10 }
     }
   }
+
+  # Data that follows the user (terraform/README.md "Multi-region"): global tables created by the primary with a
+  # replica in the secondary. circuit stays per region: it describes the payment path from that region.
+  global_tables = ["orders", "users", "activity", "visits", "inventory", "idempotency"]
 }
 
 provider "aws" {
@@ -77,6 +81,9 @@ module "primary" {
   function_settings     = local.common.function_settings
   api                   = { domain = var.api_domain, cors_origins = var.cors_origins }
   deployment            = local.deployment # deployments.tf
+
+  # Creates the global tables (replicas in the secondary) and the one user pool.
+  global_tables = { tables = local.global_tables, replica_regions = [var.secondary_region] }
 }
 
 module "secondary" {
@@ -95,6 +102,10 @@ module "secondary" {
   function_settings     = local.common.function_settings
   api                   = { domain = var.api_domain, cors_origins = var.cors_origins }
   deployment            = local.deployment # deployments.tf
+
+  # Holds the replicas the primary creates, and trusts the primary's user pool: one identity for both APIs.
+  global_tables = { tables = local.global_tables, primary_region = var.primary_region }
+  identity      = module.primary.identity
 }
 
 module "global" {
@@ -104,6 +115,7 @@ module "global" {
   zone_id      = var.api_domain.zone_id
   record_name  = var.api_domain.name
   alarm_emails = var.alarm_emails
+  health_check = var.health_check
   regions = {
     (var.primary_region) = {
       target_domain_name    = module.primary.api_domain_target.domain_name

@@ -64,3 +64,12 @@ variable "cors_origins" {
   type        = list(string)
   default     = []
 }
+
+variable "health_check" {
+  description = "Route 53 health check of each region: 10 s x 3 failures + the 60 s alias TTL = 90 s worst-case failover (output failover_time)."
+  type = object({
+    request_interval  = optional(number, 10)
+    failure_threshold = optional(number, 3)
+  })
+  default = {}
+}

@@ -2,8 +2,9 @@
 module "latency" {
   source = "../../modules/latency_routing"
 
-  zone_id     = var.zone_id
-  record_name = var.record_name
+  zone_id      = var.zone_id
+  record_name  = var.record_name
+  health_check = var.health_check
   regions = {
     for region, r in var.regions : region => {
       target_domain_name    = r.target_domain_name
@@ -12,6 +13,13 @@ module "latency" {
       health_check_path     = "/health"
     }
   }
+}
+
+# Worst case from a region failing to clients reaching another: Route 53 declares the region unhealthy after
+# failure_threshold failed checks request_interval apart, then resolvers may keep the old answer for the TTL.
+locals {
+  detection_seconds = var.health_check.request_interval * var.health_check.failure_threshold
+  failover_seconds  = local.detection_seconds + var.alias_ttl_seconds
 }
 
 # Route 53 health-check metrics live in us-east-1: this stack's provider must be in us-east-1.

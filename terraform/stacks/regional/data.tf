@@ -20,6 +20,8 @@ locals {
   }
 }
 
+# A global table (multiregion.tf) is created once, by the primary region's stack with its replicas; every other
+# region's stack names the replica it holds (same name, its own region's ARN) and creates nothing.
 module "tables" {
   source   = "../../modules/dynamodb_table"
   for_each = local.tables
@@ -30,6 +32,10 @@ module "tables" {
   global_secondary_indexes = each.value.gsi
   ttl_attribute            = each.value.ttl
   deletion_protection      = var.deletion_protection
+
+  stream_view_type = contains(local.global_table_keys, each.key) && local.replica_of == null ? "NEW_AND_OLD_IMAGES" : null
+  replicas         = contains(local.global_table_keys, each.key) ? [for region in local.replica_regions : { region_name = region }] : []
+  replica_of       = contains(local.global_table_keys, each.key) && local.replica_of != null ? { region = local.replica_of } : null
 }
 
 module "uploads" {

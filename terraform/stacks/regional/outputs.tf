@@ -49,8 +49,24 @@ output "order_saga_arn" {
 }
 
 output "user_pool_id" {
-  description = "Cognito user pool ID."
-  value       = module.users.user_pool_id
+  description = "ID of the Cognito user pool this stack created (null when it trusts another region's pool, var.identity)."
+  value       = var.identity == null ? module.users[0].user_pool_id : null
+}
+
+output "identity" {
+  description = "Issuer and app client id this region's API trusts: pass the primary region's to the other regions' var.identity."
+  value       = local.identity
+}
+
+output "global_tables" {
+  description = "Per table key: created here (with the regions of its replicas) or a replica another region's stack creates."
+  value = {
+    for k, t in module.tables : k => {
+      created         = t.created
+      replica_regions = t.replica_regions
+      arn             = t.arn
+    }
+  }
 }
 
 output "alarm_topic_arn" {

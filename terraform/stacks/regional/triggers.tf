@@ -21,7 +21,7 @@ module "api" {
     }
   }
   routes         = local.routes
-  jwt_authorizer = { issuer = module.users.issuer, audience = [module.users.client_id] }
+  jwt_authorizer = { issuer = local.identity.issuer, audience = [local.identity.client_id] }
   throttling     = { burst_limit = var.api.burst_limit, rate_limit = var.api.rate_limit }
   # CORS lives here, at the API: API Gateway answers preflights before the JWT authorizer and replaces any CORS
   # header a function would send. Methods and headers are the module's defaults (incl. authorization,
@@ -69,13 +69,20 @@ module "upload_events" {
   ]...)
 }
 
-# Cognito user pool: its triggers are whichever cognito_triggers handlers are deployed.
+# Cognito user pool: its triggers are whichever cognito_triggers handlers are deployed. With var.identity set
+# (multiregion.tf) this region trusts the primary region's pool instead and creates none: one identity.
 module "users" {
   source = "../../modules/cognito_user_pool"
+  count  = var.identity == null ? 1 : 0
 
   name                = "${var.prefix}-users"
   deletion_protection = var.deletion_protection
   triggers = {
     for key, f in local.deployed : f.cognito => local.function_ref[key] if f.cognito != null
   }
+}
+
+moved {
+  from = module.users
+  to   = module.users[0]
 }
