@@ -291,7 +291,7 @@ def test_prod_rejects_a_wildcard_cors_origin(prod_plan: Plan, tf_tree: Path, fak
 
 def test_prod_keeps_data_protected(prod_plan: Plan):
     tables = prod_plan.after("aws_dynamodb_table")
-    assert len(tables) == 14
+    assert len(tables) == 8  # 7 in the primary (6 global, replicated to the secondary) + the secondary's circuit
     assert all(t["deletion_protection_enabled"] for t in tables)
     assert len(prod_plan.after("aws_s3_bucket_policy")) == 6  # TLS-only on every bucket in both regions
     queues = prod_plan.after("aws_sqs_queue")
