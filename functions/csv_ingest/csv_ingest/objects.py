@@ -1,11 +1,13 @@
-"""Which S3 objects this function ingests, read from an S3 event notification."""
+"""Which S3 objects this function ingests, read from an S3 event notification (Powertools ``S3Event``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.utilities.data_classes.s3_event import S3Event
 
 from shared.uploads import uploader_of
 
@@ -28,6 +30,11 @@ class ObjectRef:
         return self.version_id or self.etag or "unversioned"
 
     @property
+    def identity(self) -> dict[str, Any]:
+        """What is ingested at most once: this version of this object."""
+        return {"bucket": self.bucket, "key": self.key, "version": self.version}
+
+    @property
     def uploader(self) -> str | None:
         """The user who uploaded the object (``shared.uploads``); None for a back-office import."""
         return uploader_of(self.key)
@@ -46,17 +53,17 @@ def wanted(key: str) -> bool:
     return key.startswith(INPUT_PREFIX) and key.lower().endswith(".csv") and not key.endswith(REPORT_SUFFIX)
 
 
-def object_refs(event: Mapping[str, Any]) -> Iterator[ObjectRef]:
-    """Every ObjectCreated record of an S3 event (keys arrive URL-encoded, spaces as '+')."""
-    for record in event.get("Records", []):
-        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
+def object_refs(event: S3Event) -> Iterator[ObjectRef]:
+    """Every ObjectCreated record of the notification. Keys arrive URL-encoded (spaces as '+'); Powertools decodes
+    only ``S3Event.object_key`` (the first record), so each record's key is decoded the same way here."""
+    for record in event.records:
+        if not record.event_name.startswith("ObjectCreated:"):
             continue
-        s3 = record["s3"]
-        obj = s3["object"]
+        obj = record.s3.get_object
         yield ObjectRef(
-            bucket=s3["bucket"]["name"],
-            key=unquote_plus(obj["key"]),
-            version_id=obj.get("versionId") or None,
-            etag=obj.get("eTag") or None,
-            size=int(obj.get("size", 0)),
+            bucket=record.s3.bucket.name,
+            key=unquote_plus(obj.key),
+            version_id=obj.version_id or None,
+            etag=obj.etag or None,
+            size=int(obj.get("size") or 0),
         )

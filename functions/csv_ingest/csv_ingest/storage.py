@@ -1,4 +1,4 @@
-"""S3 and DynamoDB adapters: the streamed object, the errors report, the batch writer, the per-version marker."""
+"""S3 and DynamoDB adapters: the streamed object, the errors report, the batch writer."""
 
 from __future__ import annotations
 
@@ -20,9 +20,6 @@ from shared.order_store import OrderTable
 from shared.orders import Order
 
 REPORT_MEMORY_LIMIT = 1024 * 1024  # bytes of report kept in memory before it spills to /tmp
-
-# The marker's own states (csv_ingest owns the INGEST# items in the orders table).
-IN_PROGRESS, COMPLETED, MISSING = "IN_PROGRESS", "COMPLETED", "MISSING"
 
 
 def _get(ref: ObjectRef) -> Any:
@@ -104,56 +101,3 @@ def batch_writer(table_name: str, owner: str | None = None) -> WriteBatch:
             raise transient(exc, "write orders") from exc
 
     return write
-
-
-class IngestMarker:
-    """``pk=INGEST#<bucket>/<key>, sk=VERSION#<version>`` in the orders table: IN_PROGRESS → COMPLETED, or
-    IN_PROGRESS → MISSING when a retry finds the object gone (MISSING, like IN_PROGRESS, lets the same version
-    be ingested should it appear again)."""
-
-    def __init__(self, table_name: str, ref: ObjectRef) -> None:
-        self.table_name = table_name
-        self.key = {"pk": f"INGEST#{ref.bucket}/{ref.key}", "sk": f"VERSION#{ref.version}"}
-
-    def _table(self) -> Any:
-        return aws.dynamodb_table(self.table_name)
-
-    def start(self, started_at: str) -> bool:
-        """False when this version was already ingested completely; True otherwise (first or resumed run)."""
-        try:
-            self._table().put_item(
-                Item={**self.key, "status": IN_PROGRESS, "started_at": started_at},
-                ConditionExpression="attribute_not_exists(pk) OR #status <> :completed",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":completed": COMPLETED},
-            )
-        except ClientError as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise transient(exc, "mark ingest started") from exc
-        return True
-
-    def complete(self, summary: dict[str, Any], finished_at: str) -> None:
-        try:
-            self._table().update_item(
-                Key=self.key,
-                UpdateExpression="SET #status = :completed, summary = :summary, finished_at = :at",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":completed": COMPLETED, ":summary": summary, ":at": finished_at},
-            )
-        except ClientError as exc:
-            raise transient(exc, "mark ingest completed") from exc
-
-    def finish_missing(self, finished_at: str) -> None:
-        """End an ingest an earlier attempt started (IN_PROGRESS) whose object is gone; no marker: nothing to do."""
-        try:
-            self._table().update_item(
-                Key=self.key,
-                UpdateExpression="SET #status = :missing, finished_at = :at",
-                ConditionExpression="#status = :in_progress",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":missing": MISSING, ":in_progress": IN_PROGRESS, ":at": finished_at},
-            )
-        except ClientError as exc:
-            if _error_code(exc) != "ConditionalCheckFailedException":
-                raise transient(exc, "mark ingest missing") from exc

@@ -12,9 +12,10 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from shared.observability import metrics
 from shared.orders import Order, from_item, is_order_item
+from tests.support.aws_fixtures import create_idempotency_table
 from tests.support.aws_fixtures import create_orders_table as create_shared_orders_table
 
-BUCKET, TABLE = "orders-uploads", "orders"
+BUCKET, TABLE, IDEMPOTENCY_TABLE = "orders-uploads", "orders", "idempotency"
 HEADER = "order_id,customer_id,status,total,currency,created_at"
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 
@@ -37,7 +38,9 @@ def csv_bytes(*lines: str, bom: bool = False, newline: str = "\r\n") -> bytes:
 
 
 def create_orders_table(dynamodb: Any) -> None:
+    """The orders table and the idempotency table csv_ingest records each ingested version in."""
     create_shared_orders_table(dynamodb, TABLE)
+    create_idempotency_table(dynamodb, IDEMPOTENCY_TABLE)
 
 
 def s3_event(key: str, *, version_id: str | None = None, etag: str = "etag-1") -> dict[str, Any]:
@@ -56,9 +59,14 @@ def s3_event(key: str, *, version_id: str | None = None, etag: str = "etag-1") -
 
 
 def order_items(dynamodb: Any) -> list[dict[str, Any]]:
-    """Every order item in the table (ingest markers left out), in DynamoDB's typed form."""
+    """Every order item in the table, in DynamoDB's typed form."""
     items = dynamodb.scan(TableName=TABLE)["Items"]
     return [item for item in items if is_order_item({"sk": item["sk"]["S"]})]
+
+
+def ingest_records(dynamodb: Any) -> list[str]:
+    """The status of every record in the idempotency table (one per version whose ingest finished or runs)."""
+    return [item["status"]["S"] for item in dynamodb.scan(TableName=IDEMPOTENCY_TABLE)["Items"]]
 
 
 def stored_orders(dynamodb: Any) -> list[Order]:
@@ -75,5 +83,6 @@ def ingest_env(monkeypatch: pytest.MonkeyPatch, moto_aws: None) -> dict[str, Any
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     create_orders_table(dynamodb)
     monkeypatch.setenv("ORDERS_TABLE", TABLE)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
     monkeypatch.setattr(metrics, "namespace", "orders")
     return {"s3": s3, "dynamodb": dynamodb}

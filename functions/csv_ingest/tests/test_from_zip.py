@@ -6,10 +6,20 @@ from collections.abc import Callable
 
 import pytest
 
-from functions.csv_ingest.tests.conftest import BUCKET, HEADER, TABLE, create_orders_table, csv_bytes, row
+from functions.csv_ingest.tests.conftest import (
+    BUCKET,
+    HEADER,
+    IDEMPOTENCY_TABLE,
+    TABLE,
+    create_orders_table,
+    csv_bytes,
+    row,
+)
 from tests.support.lambda_zips import AwsEndpoint, BuiltFunction, load_event
 
 pytestmark = pytest.mark.slow
+
+ENV = {"ORDERS_TABLE": TABLE, "IDEMPOTENCY_TABLE": IDEMPOTENCY_TABLE}
 
 
 def test_sample_event_ingests_the_versioned_upload(
@@ -27,8 +37,8 @@ def test_sample_event_ingests_the_versioned_upload(
     event["Records"][0]["s3"]["object"]["versionId"] = version  # the sample's id, made real
     function = built_function("csv_ingest")
     # When the sample event is delivered twice
-    first = function.invoke("csv_ingest", event, env={"ORDERS_TABLE": TABLE}).result
-    second = function.invoke("csv_ingest", event, env={"ORDERS_TABLE": TABLE}).result
+    first = function.invoke("csv_ingest", event, env=ENV).result
+    second = function.invoke("csv_ingest", event, env=ENV).result
     # Then the first run ingests and reports, the second recognises the version
     assert first["files"][0] | {"version": None} == {
         "key": key,
@@ -50,7 +60,7 @@ def test_sample_event_for_a_non_csv_object_is_skipped(
     built_function: Callable[[str], BuiltFunction], aws_endpoint: AwsEndpoint
 ) -> None:
     event = load_event("csv_ingest", "object_created_not_csv")
-    result = built_function("csv_ingest").invoke("csv_ingest", event, env={"ORDERS_TABLE": TABLE}).result
+    result = built_function("csv_ingest").invoke("csv_ingest", event, env=ENV).result
     assert result["files"] == [
         {"key": "uploads/photos/cat.jpg", "version": event["Records"][0]["s3"]["object"]["eTag"], "status": "skipped"}
     ]

@@ -15,6 +15,7 @@ from functions.csv_ingest.tests.conftest import (
     HEADER,
     TABLE,
     csv_bytes,
+    ingest_records,
     order_items,
     row,
     s3_event,
@@ -23,6 +24,7 @@ from functions.csv_ingest.tests.conftest import (
 from shared.errors import RetryableError
 from shared.order_store import OrderTable
 from shared.orders import Order, OrderLine, OrderStatus, status_index_key
+from tests.support.aws_fixtures import FakeLambdaContext
 
 
 def refusing_writer(table: str, owner: str | None = None) -> Any:
@@ -30,11 +32,8 @@ def refusing_writer(table: str, owner: str | None = None) -> Any:
     return lambda orders: WriteResult(unwritten=len(orders))
 
 
-class Context:
-    function_name = "csv_ingest"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:csv_ingest"
-    aws_request_id = "11111111-1111-1111-1111-111111111111"
+def Context() -> FakeLambdaContext:
+    return FakeLambdaContext("csv_ingest", memory_limit_in_mb=1024, remaining_ms=300_000)
 
 
 def upload(env: dict[str, Any], key: str, body: bytes) -> None:
@@ -146,33 +145,26 @@ def test_a_file_without_required_columns_is_rejected_with_a_report(ingest_env: d
     assert report_rows(ingest_env, "reports/wrong.csv.errors.csv")[1][0] == "1"
 
 
-def markers(env: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Every ingest marker in the orders table: (pk, sk, status)."""
-    items = env["dynamodb"].scan(TableName=TABLE)["Items"]
-    found = [item for item in items if item["pk"]["S"].startswith("INGEST#")]
-    return [(m["pk"]["S"], m["sk"]["S"], m["status"]["S"]) for m in found]
-
-
 def test_an_object_deleted_before_processing_is_skipped(ingest_env: dict[str, Any]) -> None:
     result = handler.lambda_handler(s3_event("uploads/gone.csv"), Context())
     assert result["files"][0]["status"] == "missing"
 
 
-def test_a_missing_object_leaves_no_ingest_in_progress(ingest_env: dict[str, Any]) -> None:
+def test_a_missing_object_leaves_no_ingest_record(ingest_env: dict[str, Any]) -> None:
     # Given a notification for an object that no longer exists
     event = s3_event("uploads/gone.csv")
 
     # When it is processed
     handler.lambda_handler(event, Context())
 
-    # Then no marker claims an ingest of it is in progress
-    assert [marker for marker in markers(ingest_env) if marker[2] == "IN_PROGRESS"] == []
+    # Then nothing records an ingest of it, finished or in progress
+    assert ingest_records(ingest_env["dynamodb"]) == []
 
 
-def test_a_retry_that_finds_the_object_gone_finishes_the_started_marker(
+def test_a_failed_run_leaves_nothing_in_progress_and_a_retry_finding_the_object_gone_reports_it_missing(
     ingest_env: dict[str, Any], monkeypatch: Any
 ) -> None:
-    # Given a first run that started the marker and then failed to write (Lambda will retry the event)
+    # Given a first run that failed to write (Lambda will retry the event)
     key = "uploads/orders.csv"
     upload(ingest_env, key, csv_bytes(HEADER, row(1)))
     monkeypatch.setattr(
@@ -180,15 +172,15 @@ def test_a_retry_that_finds_the_object_gone_finishes_the_started_marker(
     )
     with pytest.raises(RetryableError):
         handler.lambda_handler(s3_event(key), Context())
-    assert markers(ingest_env)[0][2] == "IN_PROGRESS"
+    assert ingest_records(ingest_env["dynamodb"]) == []
 
     # When the object is deleted before the retry arrives
     ingest_env["s3"].delete_object(Bucket=BUCKET, Key=key)
     result = handler.lambda_handler(s3_event(key), Context())
 
-    # Then the retry reports it missing and the marker no longer says the ingest is in progress
+    # Then the retry reports it missing and still nothing claims an ingest of it
     assert result["files"][0]["status"] == "missing"
-    assert markers(ingest_env) == [(f"INGEST#{BUCKET}/{key}", "VERSION#etag-1", "MISSING")]
+    assert ingest_records(ingest_env["dynamodb"]) == []
 
 
 def test_the_same_content_uploaded_again_after_it_went_missing_is_ingested(
@@ -226,14 +218,40 @@ def test_missing_orders_table_variable_is_named(ingest_env: dict[str, Any], monk
         handler.lambda_handler(s3_event("uploads/a.csv"), Context())
 
 
-def test_orders_table_marker_uses_its_own_key_space(ingest_env: dict[str, Any]) -> None:
+def test_an_ingested_version_is_recorded_in_the_idempotency_table_not_among_orders(
+    ingest_env: dict[str, Any],
+) -> None:
     upload(ingest_env, "uploads/a.csv", csv_bytes(HEADER, row(1)))
     handler.lambda_handler(s3_event("uploads/a.csv"), Context())
+    assert ingest_records(ingest_env["dynamodb"]) == ["COMPLETED"]
     items = ingest_env["dynamodb"].scan(TableName=TABLE)["Items"]
-    markers = [item for item in items if item["pk"]["S"].startswith("INGEST#")]
-    assert [(m["pk"]["S"], m["sk"]["S"], m["status"]["S"]) for m in markers] == [
-        (f"INGEST#{BUCKET}/uploads/a.csv", "VERSION#etag-1", "COMPLETED")
-    ]
+    assert [item["order_id"]["S"] for item in items if "order_id" in item] == ["o-000001"]
+    assert len(items) == len(order_items(ingest_env["dynamodb"]))
+
+
+def test_the_same_key_and_content_in_another_bucket_is_another_ingest(ingest_env: dict[str, Any]) -> None:
+    # Given a file ingested from the uploads bucket
+    upload(ingest_env, "uploads/a.csv", csv_bytes(HEADER, row(1)))
+    handler.lambda_handler(s3_event("uploads/a.csv"), Context())
+    # When another bucket notifies the same key with the same ETag
+    ingest_env["s3"].create_bucket(Bucket="other-uploads")
+    ingest_env["s3"].put_object(Bucket="other-uploads", Key="uploads/a.csv", Body=csv_bytes(HEADER, row(2)))
+    event = s3_event("uploads/a.csv")
+    event["Records"][0]["s3"]["bucket"]["name"] = "other-uploads"
+    result = handler.lambda_handler(event, Context())
+    # Then it is ingested: the bucket is part of what is ingested once
+    assert result["files"][0]["status"] == "ingested"
+    assert ingest_records(ingest_env["dynamodb"]) == ["COMPLETED", "COMPLETED"]
+
+
+def test_missing_idempotency_table_variable_is_named(ingest_env: dict[str, Any], monkeypatch: Any) -> None:
+    from shared.settings import SettingsError, reset_settings
+
+    monkeypatch.delenv("IDEMPOTENCY_TABLE")
+    reset_settings()
+    upload(ingest_env, "uploads/a.csv", csv_bytes(HEADER, row(1)))
+    with pytest.raises(SettingsError, match="IDEMPOTENCY_TABLE"):
+        handler.lambda_handler(s3_event("uploads/a.csv"), Context())
 
 
 USER = "7d4e1a52-3c1f-4b8e-9a57-0c2b9f1e6d31"

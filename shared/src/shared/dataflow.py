@@ -76,8 +76,8 @@ RESOURCES: tuple[Resource, ...] = (
         "table",
         "Powertools idempotency records (id, TTL expiration)",
         owner="shared.idempotency",
-        writers=("orders_api", "order_worker"),
-        readers=("orders_api", "order_worker"),
+        writers=("orders_api", "order_worker", "csv_ingest"),
+        readers=("orders_api", "order_worker", "csv_ingest"),
     ),
     Resource("VISITS_TABLE", "table", "visit counters", writers=("user_visits",), readers=("user_visits",)),
     Resource(

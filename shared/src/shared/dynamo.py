@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from shared import aws
 from shared.observability import logger
@@ -59,8 +59,8 @@ def batch_write(
 
     def send(pending: Sequence[WriteRequest]) -> list[WriteRequest]:
         nonlocal written
-        response = resource.batch_write_item(RequestItems={table_name: list(pending)})  # type: ignore[dict-item]
-        unprocessed: list[WriteRequest] = list(response.get("UnprocessedItems", {}).get(table_name, []))
+        response = resource.batch_write_item(RequestItems=cast(Any, {table_name: list(pending)}))
+        unprocessed = cast(list[WriteRequest], list(response.get("UnprocessedItems", {}).get(table_name, [])))
         written += len(pending) - len(unprocessed)
         return unprocessed
 

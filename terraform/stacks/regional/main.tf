@@ -70,7 +70,7 @@ locals {
       resources = [local.orders_arn]
     }]
     orders_batch_write = [{
-      actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+      actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
       resources = [local.orders_arn]
     }]
     orders_expire = [{
