@@ -195,8 +195,8 @@ locals {
     csv_ingest = {
       memory_size = 1024
       timeout     = 300
-      env         = ["ORDERS_TABLE"]
-      grants      = ["uploads_read", "reports_write", "orders_batch_write"]
+      env         = ["ORDERS_TABLE", "IDEMPOTENCY_TABLE"]
+      grants      = ["uploads_read", "reports_write", "orders_batch_write", "idempotency"]
       s3          = [{ prefix = "uploads/", suffix = ".csv" }]
       async       = true
     }
