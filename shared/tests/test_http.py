@@ -5,20 +5,19 @@ import gzip
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
 import pytest
 
-from shared.errors import NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError
-from shared.http import (
-    accepts_gzip,
-    compress_response,
-    json_body,
-    json_dumps,
-    json_response,
-    make_resolver,
+from shared.errors import (
+    ForbiddenError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    ValidationError,
 )
+from shared.http import Query, json_body, json_dumps, make_resolver
 
 
 def test_json_dumps_writes_decimals_as_numbers() -> None:
@@ -43,76 +42,6 @@ def test_json_dumps_handles_models_dataclasses_and_sets() -> None:
 def test_json_dumps_refuses_unknown_types() -> None:
     with pytest.raises(TypeError, match="object is not JSON serializable"):
         json_dumps({"x": object()})
-
-
-def test_json_response_has_content_type_and_extra_headers() -> None:
-    response = json_response(201, {"id": "o-1"}, headers={"Location": "/orders/o-1"})
-    assert response == {
-        "statusCode": 201,
-        "headers": {"Content-Type": "application/json", "Location": "/orders/o-1"},
-        "body": '{"id":"o-1"}',
-        "isBase64Encoded": False,
-    }
-    assert json_response(204)["body"] == ""
-
-
-@pytest.mark.parametrize(
-    ("accept_encoding", "expected"),
-    [
-        ("gzip, deflate, br", True),
-        ("br;q=1.0, gzip;q=0.8", True),
-        ("GZIP", True),
-        ("gzip;q=0", False),
-        ("*", True),
-        ("identity, *;q=0", False),
-        ("br", False),
-        ("", False),
-        ("gzip;q=nan", False),
-        ("gzip;q=\u0661", False),
-        ("gzip;q=1e3", False),
-        ("gzip;q=0.001", True),
-    ],
-)
-def test_accept_encoding_decides_gzip(accept_encoding: str, expected: bool) -> None:
-    assert accepts_gzip({"accept-encoding": accept_encoding}) is expected
-
-
-def test_no_headers_means_no_gzip() -> None:
-    assert accepts_gzip(None) is False
-
-
-def test_large_body_is_gzipped_and_base64_encoded_when_accepted() -> None:
-    # Given a body over the threshold and a client that accepts gzip
-    body = json_dumps({"items": [{"sku": f"sku-{i}"} for i in range(200)]})
-    response = json_response(200, json.loads(body))
-    # When
-    compressed = compress_response(response, request_headers={"Accept-Encoding": "gzip"}, threshold=1024)
-    # Then
-    assert compressed["isBase64Encoded"] is True
-    assert compressed["headers"]["Content-Encoding"] == "gzip"
-    assert compressed["headers"]["Vary"] == "Accept-Encoding"
-    raw = base64.b64decode(compressed["body"])
-    assert gzip.decompress(raw).decode() == body
-    assert len(raw) < len(body)
-
-
-def test_small_body_or_no_gzip_support_leaves_body_alone() -> None:
-    small = json_response(200, {"ok": True})
-    assert (
-        compress_response(small, request_headers={"accept-encoding": "gzip"}, threshold=1024)["body"] == '{"ok":true}'
-    )
-    large = json_response(200, {"blob": "x" * 5000})
-    unchanged = compress_response(large, request_headers={"accept-encoding": "br"}, threshold=1024)
-    assert unchanged["isBase64Encoded"] is False
-    assert "Content-Encoding" not in unchanged["headers"]
-
-
-def test_already_encoded_body_is_not_compressed_twice() -> None:
-    response = json_response(200, {"blob": "x" * 5000})
-    once = compress_response(response, request_headers={"accept-encoding": "gzip"}, threshold=10)
-    body = once["body"]
-    twice = compress_response(once, request_headers={"accept-encoding": "gzip"}, threshold=10)
-    assert twice["body"] == body
 
 
 def test_json_body_parses_plain_and_base64_bodies(http_event: Any) -> None:
@@ -221,25 +150,46 @@ def test_a_body_that_is_not_a_string_is_a_400(http_event: Any) -> None:
 
 
 class CreateOrder(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+
     sku: str
     qty: int = pydantic.Field(gt=0)
 
 
-def build_app() -> Any:
-    app = make_resolver()
+class Page(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
 
-    @app.get("/orders/<order_id>")
+    limit: int = pydantic.Field(default=10, ge=1, le=100)
+
+
+def signed_in(event: Any) -> str:
+    if event["headers"].get("x-user") != "alice":
+        raise ForbiddenError("alice only")
+    return "alice"
+
+
+def build_app(*, authorize: Any = None) -> Any:
+    app = make_resolver(max_body_bytes=200, authorize=authorize)
+
+    @app.get("/orders/<order_id>", compress=True)
     def get_order(order_id: str) -> dict[str, Any]:
         if order_id == "missing":
             raise NotFoundError(f"no order {order_id}")
         if order_id == "boom":
             raise RuntimeError("connection string postgres://admin:secret@db")
-        return {"id": order_id, "total": Decimal("19.90")}
+        return {"id": order_id, "total": Decimal("19.90"), "blob": "x" * (2000 if order_id == "big" else 1)}
+
+    @app.delete("/orders/<order_id>")
+    def delete_order(order_id: str) -> dict[str, Any]:
+        return {}
 
     @app.post("/orders")
-    def create_order() -> dict[str, Any]:
-        order = CreateOrder.model_validate(app.current_event.json_body)
+    def create_order(order: CreateOrder) -> dict[str, Any]:
         return {"sku": order.sku}
+
+    @app.get("/orders")
+    def list_orders(page: Annotated[Page, Query()]) -> dict[str, Any]:
+        return {"limit": page.limit}
 
     return app
 
@@ -247,7 +197,7 @@ def build_app() -> Any:
 def test_resolver_serializes_decimals_as_numbers(http_event: Any, lambda_context: Any) -> None:
     response = build_app().resolve(http_event(path="/orders/o-1"), lambda_context)
     assert response["statusCode"] == 200
-    assert json.loads(response["body"]) == {"id": "o-1", "total": 19.9}
+    assert json.loads(response["body"]) == {"id": "o-1", "total": 19.9, "blob": "x"}
 
 
 def test_resolver_maps_taxonomy_errors_to_their_status(http_event: Any, lambda_context: Any) -> None:
@@ -262,7 +212,7 @@ def test_resolver_maps_model_errors_to_400_naming_the_field(http_event: Any, lam
     event = http_event(method="POST", path="/orders", body={"sku": "a", "qty": 0})
     response = build_app().resolve(event, lambda_context)
     assert response["statusCode"] == 400
-    assert list(json.loads(response["body"])["error"]["details"]["fields"]) == ["qty"]
+    assert json.loads(response["body"])["error"]["details"]["fields"] == {"body.qty": "Input should be greater than 0"}
 
 
 def test_resolver_hides_unexpected_errors_behind_a_500(http_event: Any, lambda_context: Any) -> None:
@@ -299,11 +249,103 @@ def test_json_dumps_escapes_a_lone_surrogate_so_the_body_can_be_sent() -> None:
     assert json.loads(text) == {"message": "no route for GET /health\ud800", "name": "José"}
 
 
-def test_a_response_echoing_a_lone_surrogate_is_still_compressed(http_event: Any, lambda_context: Any) -> None:
-    # Given a resolver whose 404 echoes a path with a lone surrogate, asked by a client accepting gzip
+def test_a_404_echoing_a_lone_surrogate_is_still_json(http_event: Any, lambda_context: Any) -> None:
+    # Given a path with a lone surrogate, asked by a client accepting gzip
     event = http_event(path="/nothing/" + "\ud800" * 600, headers={"accept-encoding": "gzip"})
+    # When the resolver answers, Then the 404 is JSON that encodes
     response = build_app().resolve(event, lambda_context)
-    # When the response is compressed, Then it is, and it decodes to the JSON 404
-    compressed = compress_response(response, request_headers=event["headers"])
-    assert compressed["statusCode"] == 404
-    assert json.loads(gzip.decompress(base64.b64decode(compressed["body"])))["error"]["code"] == "not_found"
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"].encode("utf-8"))["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [("PUT", "/orders", "GET, POST"), ("POST", "/orders/o-1", "GET, DELETE")],
+)
+def test_a_known_path_with_another_method_is_405_allowing_the_routes_methods(
+    http_event: Any, lambda_context: Any, method: str, path: str, allow: str
+) -> None:
+    # Given routes registered for GET+POST /orders and GET+DELETE /orders/<id>
+    # When a path is asked with a method it has no route for
+    response = build_app().resolve(http_event(method=method, path=path), lambda_context)
+    # Then it is a 405 whose Allow lists exactly the registered methods
+    assert response["statusCode"] == 405
+    assert response["headers"]["Allow"] == allow
+    assert json.loads(response["body"])["error"]["details"] == {"allowed": allow.split(", ")}
+
+
+def test_a_route_added_later_shows_in_allow(http_event: Any, lambda_context: Any) -> None:
+    # Given one more method registered on a path
+    app = build_app()
+
+    @app.patch("/orders/<order_id>")
+    def patch_order(order_id: str) -> dict[str, Any]:
+        return {}
+
+    # When another method is asked, Then Allow follows the routes (no hand-kept table)
+    response = app.resolve(http_event(method="PUT", path="/orders/o-1"), lambda_context)
+    assert response["headers"]["Allow"] == "GET, PATCH, DELETE"
+
+
+def test_a_compressed_route_gzips_for_clients_that_accept_gzip(http_event: Any, lambda_context: Any) -> None:
+    app = build_app()
+    plain = app.resolve(http_event(path="/orders/big"), lambda_context)
+    zipped = app.resolve(http_event(path="/orders/big", headers={"accept-encoding": "gzip, br"}), lambda_context)
+    assert (plain["isBase64Encoded"], "Content-Encoding" in plain["headers"]) == (False, False)
+    assert (zipped["isBase64Encoded"], zipped["headers"]["Content-Encoding"]) == (True, "gzip")
+    assert gzip.decompress(base64.b64decode(zipped["body"])).decode() == plain["body"]
+
+
+def test_a_route_without_compress_is_never_gzipped(http_event: Any, lambda_context: Any) -> None:
+    event = http_event(method="POST", path="/orders", headers={"accept-encoding": "gzip"}, body={"sku": "a", "qty": 1})
+    response = build_app().resolve(event, lambda_context)
+    assert (response["statusCode"], response["isBase64Encoded"]) == (200, False)
+
+
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ({"limit": "0"}, {"query.limit": "Input should be greater than or equal to 1"}),
+        ({"page": "2"}, {"query.page": "Extra inputs are not permitted"}),
+    ],
+)
+def test_query_model_errors_name_the_query_parameter(
+    http_event: Any, lambda_context: Any, query: dict[str, str], fields: dict[str, str]
+) -> None:
+    event = http_event(path="/orders")
+    event["queryStringParameters"] = query
+    event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in query.items())
+    response = build_app().resolve(event, lambda_context)
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"])["error"]["details"]["fields"] == fields
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status", "code"),
+    [
+        ({"content-type": "text/xml"}, "<a/>", 415, "unsupported_media_type"),
+        ({"content-type": "application/x-www-form-urlencoded"}, "sku=a&qty=1", 415, "unsupported_media_type"),
+        ({"content-type": "application/json"}, '{"sku": "' + "x" * 300 + '"}', 413, "payload_too_large"),
+        ({"content-type": "application/json"}, "[1]", 400, "validation_error"),
+        ({"content-type": "application/json"}, None, 400, "validation_error"),
+    ],
+)
+def test_bodies_are_read_through_the_guard(
+    http_event: Any, lambda_context: Any, headers: dict[str, str], body: str | None, status: int, code: str
+) -> None:
+    event = http_event(method="POST", path="/orders", headers=headers, body=body)
+    response = build_app().resolve(event, lambda_context)
+    assert response["statusCode"] == status
+    assert json.loads(response["body"])["error"]["code"] == code
+
+
+def test_authorize_answers_before_the_input_is_validated(http_event: Any, lambda_context: Any) -> None:
+    # Given a resolver whose routes are for alice only, and a stranger sending an invalid body
+    app = build_app(authorize=signed_in)
+    event = http_event(method="POST", path="/orders", body={"qty": 0})
+    # When it answers, Then the stranger learns 403, not the body's rules
+    assert app.resolve(event, lambda_context)["statusCode"] == 403
+    # and alice gets the 400, while an unknown path is a 404 for anyone
+    event["headers"]["x-user"] = "alice"
+    assert app.resolve(event, lambda_context)["statusCode"] == 400
+    assert app.resolve(http_event(path="/nowhere"), lambda_context)["statusCode"] == 404

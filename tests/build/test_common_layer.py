@@ -21,7 +21,14 @@ PROBE = """
 import aws_lambda_powertools
 import pydantic_core
 import shared
-from shared.http import json_response
+from shared.http import make_resolver
+
+app = make_resolver()
+
+
+@app.get("/ok")
+def ok():
+    return {"ok": True}
 
 
 def handle(event, context):
@@ -29,7 +36,7 @@ def handle(event, context):
         "shared": shared.__file__,
         "powertools": aws_lambda_powertools.__file__,
         "pydantic_core": pydantic_core.__file__,
-        "response": json_response(200, {"ok": True}),
+        "response": app.resolve({"rawPath": "/ok", "requestContext": {"http": {"method": "GET"}, "stage": "$default"}}, context),
     }
 """
 

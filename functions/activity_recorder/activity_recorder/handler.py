@@ -8,14 +8,14 @@ from typing import Any
 from activity_recorder.domain import check_user_id, parse_action, parse_moment, timestamp
 from activity_recorder.service import current_state, record_activity, state_at
 from shared.errors import ForbiddenError, ValidationError
-from shared.http import json_body, make_resolver
+from shared.http import make_resolver
 from shared.identity import caller_id
 from shared.middleware import api_handler, event_handler
 from shared.observability import logger
 
-app = make_resolver()
-
 MAX_BODY_BYTES = 8192  # one action is a few hundred bytes
+
+app = make_resolver(max_body_bytes=MAX_BODY_BYTES, authorize=caller_id)
 
 
 def _own_user(user_id: str) -> str:
@@ -26,19 +26,18 @@ def _own_user(user_id: str) -> str:
     return user_id
 
 
-@app.post("/users/<user_id>/activities")
-def post_activity(user_id: str) -> tuple[dict[str, Any], int]:
+@app.post("/users/<user_id>/activities", status_code=201)
+def post_activity(user_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     user = _own_user(user_id)
-    action = parse_action(json_body(app.current_event.raw_event, max_bytes=MAX_BODY_BYTES))
+    action = parse_action(body)  # the action's own model, chosen by its type
     event, state = record_activity(user, action)
     logger.info("activity recorded", extra={"user_id": user, "event_id": event.event_id, "type": event.type})
     return {"event": event.public(), "state": state.public()}, 201
 
 
 @app.get("/users/<user_id>/state")
-def get_state(user_id: str) -> dict[str, Any]:
+def get_state(user_id: str, at: str | None = None) -> dict[str, Any]:
     user = _own_user(user_id)
-    at = app.current_event.get_query_string_value("at")
     if at is None:
         return {"as_of": None, "state": current_state(user).public()}
     moment = parse_moment(at, field_name="query.at")

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
-
-import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.errors import ValidationError
 from shared.orders import CustomerId, Order, OrderLine, OrderLines, OrderStatus
 
 __all__ = [
@@ -19,7 +14,6 @@ __all__ = [
     "OrderPage",
     "OrderStatus",
     "StatusChangeRequest",
-    "parse_input",
 ]
 
 
@@ -56,14 +50,3 @@ class OrderPage(BaseModel):
     items: list[Order]
     count: int
     next_cursor: str | None
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def parse_input(model: type[M], data: Mapping[str, Any] | None, *, where: str) -> M:
-    """Validate client input; every bad field becomes one entry of a 400, e.g. ``body.items.0.price``."""
-    try:
-        return model.model_validate(dict(data or {}))
-    except pydantic.ValidationError as exc:
-        raise ValidationError.from_pydantic(exc, prefix=where) from None

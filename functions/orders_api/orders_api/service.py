@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel, ConfigDict
 
 from orders_api import events
 from orders_api.models import CreateOrderRequest, ListOrdersQuery, OrderPage
@@ -69,20 +70,24 @@ def create_order(
         )
     if lambda_context is not None:
         IDEMPOTENCY.register_lambda_context(lambda_context)  # an in-flight key expires with this invocation
-    first = _create_once(
-        record={
-            "customer_id": customer_id,
-            "idempotency_key": idempotency_key,
-            "request": request.model_dump(mode="json", exclude={"customer_id"}),
-        }
-    )
-    return Order.model_validate(first)
+    request = request.model_copy(update={"customer_id": None})  # the key remembers the lines, not who was named
+    keyed = KeyedOrderRequest(customer_id=customer_id, idempotency_key=idempotency_key, request=request)
+    return Order.model_validate(_create_once(record=keyed))
 
 
-@idempotent_record(IDEMPOTENCY)
-def _create_once(*, record: dict[str, Any]) -> dict[str, Any]:
-    request = CreateOrderRequest.model_validate(record["request"])
-    return _create(request, record["customer_id"]).model_dump(mode="json")
+class KeyedOrderRequest(BaseModel):
+    """What a keyed POST is remembered by: the customer's own key, and the lines it asked for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    customer_id: str
+    idempotency_key: str
+    request: CreateOrderRequest
+
+
+@idempotent_record(IDEMPOTENCY)  # Powertools idempotent_function; it reads the model's fields for key and payload
+def _create_once(*, record: KeyedOrderRequest) -> dict[str, Any]:
+    return _create(record.request, record.customer_id).model_dump(mode="json")
 
 
 def _create(request: CreateOrderRequest, customer_id: str) -> Order:

@@ -7,39 +7,38 @@ scope (a Cognito app client with the client-credentials grant); any other signed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 from payment_gateway import client
-from payment_gateway.api_models import ChargeRequest, RefundRequest, check_idempotency_key, check_payment_id, parse
-from shared.http import header, json_body, make_resolver
+from payment_gateway.api_models import ChargeRequest, RefundRequest, check_idempotency_key, check_payment_id
+from shared.http import make_resolver
 from shared.identity import require_scope
 from shared.middleware import api_handler
 from shared.observability import logger
-
-app = make_resolver()
 
 MAX_BODY_BYTES = 4096
 PAYMENTS_SCOPE = "orders/payments"
 
 
-def _service_caller() -> str:
+def _service_caller(event: Mapping[str, Any]) -> str:
     """The calling service (its token's sub): 401 without a caller, 403 without the payments scope."""
-    return require_scope(
-        app.current_event.raw_event, PAYMENTS_SCOPE, why="payments and refunds are made by services, not customers"
-    )
+    return require_scope(event, PAYMENTS_SCOPE, why="payments and refunds are made by services, not customers")
+
+
+app = make_resolver(max_body_bytes=MAX_BODY_BYTES, authorize=_service_caller)
 
 
 def _idempotency_key(default: str) -> str:
     """The client's ``Idempotency-Key``, or one derived from the request so a plain retry is still safe."""
-    key = header(app.current_event.headers, "idempotency-key")
+    key = app.current_event.headers.get("idempotency-key")
     return default if key is None else check_idempotency_key(key)
 
 
-@app.post("/payments")
-def create_payment() -> tuple[dict[str, Any], int]:
-    caller = _service_caller()
-    request = parse(ChargeRequest, json_body(app.current_event.raw_event, max_bytes=MAX_BODY_BYTES))
+@app.post("/payments", status_code=201)
+def create_payment(request: ChargeRequest) -> tuple[dict[str, Any], int]:
+    caller = _service_caller(app.current_event.raw_event)
     key = _idempotency_key(f"charge:{request.order_id}")
     result = client.charge(request.order_id, request.money, key, currency=request.currency)
     logger.info(
@@ -48,11 +47,10 @@ def create_payment() -> tuple[dict[str, Any], int]:
     return asdict(result), 201
 
 
-@app.post("/payments/<payment_id>/refunds")
-def create_refund(payment_id: str) -> tuple[dict[str, Any], int]:
-    caller = _service_caller()
+@app.post("/payments/<payment_id>/refunds", status_code=201)
+def create_refund(payment_id: str, request: RefundRequest) -> tuple[dict[str, Any], int]:
+    caller = _service_caller(app.current_event.raw_event)
     payment_id = check_payment_id(payment_id)
-    request = parse(RefundRequest, json_body(app.current_event.raw_event, max_bytes=MAX_BODY_BYTES))
     key = _idempotency_key(f"refund:{payment_id}:{request.amount}")
     result = client.refund(payment_id, request.money, key)
     logger.info("payment refunded", extra={"payment_id": payment_id, "refund_id": result.refund_id, "caller": caller})

@@ -5,28 +5,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pydantic
-
-from shared.errors import ValidationError
-from shared.http import json_body, make_resolver
+from shared.http import make_resolver
 from shared.identity import caller_id
 from shared.middleware import api_handler
 from upload_url.policy import UploadRequest, plan_upload
 from upload_url.storage import presign_post
 
-app = make_resolver()
-
 MAX_REQUEST_BYTES = 4096  # the body is two small fields
+
+app = make_resolver(max_body_bytes=MAX_REQUEST_BYTES, authorize=caller_id)
 
 
 @app.post("/uploads")
-def create_upload() -> dict[str, Any]:
+def create_upload(request: UploadRequest) -> dict[str, Any]:
     owner = caller_id(app.current_event.raw_event)
-    body = json_body(app.current_event.raw_event, max_bytes=MAX_REQUEST_BYTES)
-    try:
-        request = UploadRequest.model_validate(body)
-    except pydantic.ValidationError as exc:
-        raise ValidationError.from_pydantic(exc, prefix="body") from None
     plan = plan_upload(request, owner=owner)
     form = presign_post(plan)
     return {

@@ -14,7 +14,7 @@ from shared.identity import caller_id
 from shared.middleware import api_handler
 from user_visits.visits import VisitCount, record_visit, valid_user_id, visit_count
 
-app = make_resolver()
+app = make_resolver(authorize=caller_id)
 
 
 def _own_visits(user_id: str) -> str:

@@ -1,13 +1,17 @@
-"""HTTP API (payload 2.0) responses: JSON with Decimal support, gzip for large bodies, error mapping.
+"""HTTP API (payload 2.0) functions: one Powertools ``APIGatewayHttpResolver`` set up the same way for all of them.
 
-Two ways to write an API handler, both ending in the same response shape:
+:func:`make_resolver` gives a resolver with Powertools' own request validation (typed ``Body``/``Query``/path
+parameters), Decimal-aware JSON, and exception handlers that answer in the taxonomy's body shape:
 
-* a Powertools ``APIGatewayHttpResolver`` from :func:`make_resolver` (routing, taxonomy errors), or
-* a plain function returning :func:`json_response` and raising taxonomy errors.
+* a bad input is a 400 naming each field by where it came from (``body.items.0.price``, ``query.limit``,
+  ``path.payment_id``); a ``Query()`` model that forbids extra fields also refuses unknown query parameters;
+* the request body is read through a guard (:func:`json_body`): 415 unless JSON, 413 over the function's limit,
+  400 for a body built to exhaust the parser;
+* an unknown path is a 404; a known path asked with another method a 405 whose ``Allow`` lists the methods the
+  resolver has routes for on it;
+* unexpected errors are a 500 with the request id and nothing else.
 
-Either way :func:`shared.middleware.api_handler` adds the last mile: unexpected errors become a 500 with
-the request id, and large bodies are gzip-compressed when the client's ``Accept-Encoding`` allows it.
-
+Compression is Powertools' too: ``compress=True`` on a route gzips its answer when the client accepts gzip.
 CORS is not the functions' business: the HTTP API's ``cors_configuration`` (terraform/modules/http_api) answers
 preflights before the JWT authorizer and replaces any CORS header a function would return.
 """
@@ -17,48 +21,37 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import gzip
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import cached_property
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 import pydantic
 
-if TYPE_CHECKING:  # the event handler package (every resolver Powertools has) loads only where it is used
-    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-    from aws_lambda_powertools.event_handler.exceptions import NotFoundError as ResolverNotFoundError
-    from aws_lambda_powertools.event_handler.exceptions import ServiceError
-    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-
 from shared.errors import (
     AppError,
+    MethodNotAllowedError,
     NotFoundError,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
     ValidationError,
+    classify,
     error_body,
 )
 from shared.observability import logger
 
-__all__ = [
-    "DEFAULT_GZIP_THRESHOLD",
-    "accepts_gzip",
-    "compress_response",
-    "error_response",
-    "header",
-    "json_body",
-    "json_dumps",
-    "json_response",
-    "make_resolver",
-]
+if TYPE_CHECKING:  # the event handler package (every resolver Powertools has) loads only where it is used
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "Query", "allowed_methods", "json_body", "json_dumps", "make_resolver"]
 
 JSON = "application/json"
-DEFAULT_GZIP_THRESHOLD = 1024  # bytes; below this gzip + base64 saves nothing worth the CPU
 DEFAULT_MAX_BODY_BYTES = 262_144
-_QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
+# The order an Allow header lists methods in (RFC 9110 leaves it open; this is the conventional one).
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _default(obj: object) -> Any:
@@ -89,77 +82,16 @@ def json_dumps(obj: object) -> str:
     return text
 
 
-def header(headers: Mapping[str, str] | None, name: str) -> str | None:
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     """Case-insensitive header lookup (HTTP API lower-cases names, tests and proxies may not)."""
-    if not headers:
-        return None
     wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value
-    return None
+    return next((value for key, value in (headers or {}).items() if key.lower() == wanted), None)
 
 
-def json_response(status: int, body: object = None, *, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """A payload 2.0 response with a JSON body (``None`` → empty body, e.g. for 204)."""
-    response_headers = {"Content-Type": JSON} if body is not None else {}
-    response_headers.update(headers or {})
-    return {
-        "statusCode": status,
-        "headers": response_headers,
-        "body": "" if body is None else json_dumps(body),
-        "isBase64Encoded": False,
-    }
-
-
-def error_response(exc: BaseException, *, request_id: str) -> dict[str, Any]:
-    """The JSON error response for ``exc`` (unexpected errors: 500 with the request id, nothing else)."""
-    status, body, headers = error_body(exc, request_id=request_id)
-    return json_response(status, body, headers=headers)
-
-
-def accepts_gzip(headers: Mapping[str, str] | None) -> bool:
-    """Whether ``Accept-Encoding`` allows gzip (``gzip;q=0`` forbids it; ``*`` allows it)."""
-    value = header(headers, "accept-encoding")
-    if not value:
-        return False
-    quality: dict[str, float] = {}
-    for part in value.split(","):
-        coding, _, params = part.strip().partition(";")
-        q = 1.0
-        for param in params.split(";"):
-            key, _, number = param.strip().partition("=")
-            if key == "q":
-                # RFC 9110 qvalue, ASCII digits only (float() would take "nan", "1e3" and "١").
-                q = float(number) if _QVALUE.fullmatch(number) else 0.0
-        quality[coding.strip().lower()] = q
-    if "gzip" in quality:
-        return quality["gzip"] > 0
-    return quality.get("*", 0.0) > 0
-
-
-def compress_response(
-    response: dict[str, Any],
-    *,
-    request_headers: Mapping[str, str] | None,
-    threshold: int = DEFAULT_GZIP_THRESHOLD,
-) -> dict[str, Any]:
-    """Gzip + base64 the body when it is larger than ``threshold`` bytes and the client accepts gzip."""
-    body = response.get("body")
-    headers: dict[str, Any] = response.setdefault("headers", {})
-    if not isinstance(body, str) or response.get("isBase64Encoded"):
-        return response
-    if any(key.lower() == "content-encoding" for key in headers):
-        return response
-    raw = body.encode()
-    if len(raw) <= threshold or not accepts_gzip(request_headers):
-        return response
-    # mtime=0: the same body always compresses to the same bytes (cacheable, testable).
-    response["body"] = base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode()
-    response["isBase64Encoded"] = True
-    headers["Content-Encoding"] = "gzip"
-    headers["Vary"] = "Accept-Encoding"
-    return response
+def _check_content_type(headers: Mapping[str, str] | None) -> None:
+    content_type = _header(headers, "content-type") or ""
+    if content_type.split(";")[0].strip().lower() not in (JSON, ""):
+        raise UnsupportedMediaTypeError(f"content-type must be {JSON}, got {content_type!r}")
 
 
 def json_body(event: Mapping[str, Any], *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> dict[str, Any]:
@@ -168,10 +100,9 @@ def json_body(event: Mapping[str, Any], *, max_bytes: int = DEFAULT_MAX_BODY_BYT
     Hostile bodies are refused with a 400 naming ``body`` before they can cost more than one linear scan:
     nesting deeper than :data:`MAX_JSON_DEPTH`, a number literal longer than :data:`MAX_NUMBER_CHARS` or
     beyond 1e±:data:`MAX_NUMBER_EXPONENT`, ``NaN``/``Infinity``, invalid UTF-8 and lone UTF-16 surrogates.
+    The resolver reads every ``Body`` parameter through it.
     """
-    content_type = header(event.get("headers"), "content-type") or ""
-    if content_type.split(";")[0].strip().lower() not in (JSON, ""):
-        raise UnsupportedMediaTypeError(f"content-type must be {JSON}, got {content_type!r}")
+    _check_content_type(event.get("headers"))
     raw_body = event.get("body")
     if raw_body is None or raw_body == "":
         raise ValidationError("request body is required", fields={"body": "required"})
@@ -268,62 +199,128 @@ def _is_unicode(value: object) -> bool:
     return True
 
 
-def _request_id(app: APIGatewayHttpResolver) -> str:
-    context = getattr(app, "lambda_context", None)
-    request_id = getattr(context, "aws_request_id", None)
-    if request_id:
-        return str(request_id)
-    return str(app.current_event.request_context.request_id or "unknown")
+def allowed_methods(app: APIGatewayHttpResolver, path: str) -> tuple[str, ...]:
+    """The methods ``app`` has a route for on ``path`` (empty: no route at all), in :data:`METHOD_ORDER`."""
+    routes = [*app._static_routes, *app._dynamic_routes]
+    methods = {route.method for route in routes if route.rule.match(path)}
+    return tuple(sorted(methods, key=lambda m: METHOD_ORDER.index(m) if m in METHOD_ORDER else len(METHOD_ORDER)))
 
 
-def _as_response(exc: BaseException, request_id: str) -> Response[Any]:
-    from aws_lambda_powertools.event_handler import Response
+def _fields(errors: list[Any]) -> dict[str, str]:
+    """Powertools validation errors → ``{"body.items.0.price": msg}``, the first error per field.
 
-    status, body, headers = error_body(exc, request_id=request_id)
-    return Response(status_code=status, content_type=JSON, body=body, headers=headers)
+    A ``Query()`` model's errors carry the parameter's own name second (``query.query.limit``): the client's
+    name for the field is ``query.limit``.
+    """
+    fields: dict[str, str] = {}
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        if len(loc) > 2 and loc[0] == "query":
+            del loc[1]
+        fields.setdefault(".".join(loc) or "request", str(error.get("msg", "invalid")))
+    return fields
 
 
-def make_resolver(**kwargs: Any) -> APIGatewayHttpResolver:
-    """An HTTP API resolver with the Decimal-aware serializer and the taxonomy's error mapping (no CORS: the API's).
+def Query(**options: Any) -> Any:
+    """Powertools' ``Query()`` marker, imported when the route's annotations are first read (the first request).
 
-    ``kwargs`` go to ``APIGatewayHttpResolver`` (e.g. ``enable_validation=True``); ``serializer`` defaults to
-    this module's.
+    Handlers write ``query: Annotated[Model, Query()]`` under ``from __future__ import annotations``, so INIT
+    does not load Powertools' OpenAPI package; the validation middlewares load with it, on the first request.
+    """
+    from aws_lambda_powertools.event_handler.openapi.params import Query as PowertoolsQuery
+
+    return PowertoolsQuery(**options)
+
+
+def make_resolver(
+    *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, authorize: Callable[[Mapping[str, Any]], object] | None = None
+) -> APIGatewayHttpResolver:
+    """The HTTP API resolver every HTTP function uses (see the module docstring).
+
+    A body over ``max_body_bytes`` is a 413. ``authorize(event)`` runs first on every matched route and raises
+    the taxonomy's 401/403, so a caller who may not use a route learns nothing about its input rules.
     """
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
     from aws_lambda_powertools.event_handler.exceptions import ServiceError
-    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+    from aws_lambda_powertools.event_handler.openapi.exceptions import (
+        RequestValidationError,
+    )
 
-    kwargs.setdefault("serializer", json_dumps)
-    app = APIGatewayHttpResolver(**kwargs)
+    class Resolver(APIGatewayHttpResolver):
+        @cached_property
+        def _request_validation_middleware(self) -> Any:
+            """Powertools' request validation, built on the first request; ``authorize`` and the body guard first."""
+            from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+                OpenAPIRequestValidationMiddleware,
+            )
 
-    def _known(exc: Exception) -> Response[Any]:
-        return _as_response(exc, _request_id(app))
+            class Validation(OpenAPIRequestValidationMiddleware):
+                def handler(self, app: Any, next_middleware: Any) -> Any:
+                    if authorize is not None and app.context["_route"] in [*app._static_routes, *app._dynamic_routes]:
+                        authorize(app.current_event.raw_event)  # 401/403 before the input is looked at
+                    return super().handler(app, next_middleware)
 
-    def _invalid_request(exc: RequestValidationError) -> Response[Any]:
-        fields = {
-            ".".join(str(part) for part in error.get("loc", ())) or "request": str(error.get("msg", "invalid"))
-            for error in exc.errors()
-        }
-        return _as_response(ValidationError(fields=fields), _request_id(app))
+                def _get_body(self, app: Any) -> dict[str, Any]:
+                    return json_body(app.current_event.raw_event, max_bytes=max_body_bytes)  # JSON only, guarded
 
-    def _no_route(exc: ResolverNotFoundError) -> Response[Any]:
-        event = app.current_event
-        return _as_response(NotFoundError(f"no route for {event.http_method} {event.path}"), _request_id(app))
+            return Validation()
 
-    def _powertools_error(exc: ServiceError) -> Response[Any]:
+    app = Resolver(serializer=json_dumps)
+    # enable_validation=True, set after construction, so the validation middleware (and Powertools' OpenAPI
+    # package, ~65 ms CPU) loads on the first request instead of at INIT. Responses are not re-validated.
+    app._enable_validation = True
+
+    def request_id() -> str:
+        request_id = getattr(getattr(app, "lambda_context", None), "aws_request_id", None)
+        return str(request_id or app.current_event.request_context.request_id or "unknown")
+
+    def answer(exc: BaseException) -> Response[Any]:
+        status, body, headers = error_body(exc, request_id=request_id())
+        return Response(status_code=status, content_type=JSON, body=body, headers=headers)
+
+    @app.exception_handler([AppError, pydantic.ValidationError])
+    def known(exc: Exception) -> Response[Any]:
+        error = classify(exc)
+        if error is not None and error.status < 500:
+            logger.info("request rejected", extra={"error_code": error.code, "status": error.status})
+        elif error is not None:
+            logger.warning("request failed", extra={"error_code": error.code, "status": error.status})
+        return answer(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(exc: RequestValidationError) -> Response[Any]:
+        return known(ValidationError(fields=_fields(exc.errors())))
+
+    @app.not_found
+    def no_route(exc: Exception) -> Response[Any]:
+        method, path = app.current_event.http_method, app.current_event.path
+        allowed = allowed_methods(app, path)
+        if allowed:
+            return known(MethodNotAllowedError(f"{method} is not allowed on {path}", allowed=allowed))
+        return known(NotFoundError(f"no route for {method} {path}"))
+
+    @app.exception_handler(ServiceError)
+    def powertools_error(exc: ServiceError) -> Response[Any]:
         # Powertools' own HTTP errors (BadRequestError, ...) keep their status, in the taxonomy's body shape.
-        body = {"error": {"code": f"http_{exc.status_code}", "message": exc.msg, "request_id": _request_id(app)}}
+        body = {"error": {"code": f"http_{exc.status_code}", "message": exc.msg, "request_id": request_id()}}
         return Response(status_code=exc.status_code, content_type=JSON, body=body)
 
-    def _unexpected(exc: Exception) -> Response[Any]:
-        request_id = _request_id(app)
-        logger.exception("unexpected error", extra={"request_id": request_id})
-        return _as_response(exc, request_id)
+    @app.exception_handler(Exception)  # lookup walks the MRO: every more specific handler above wins
+    def unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unexpected error", extra={"request_id": request_id()})
+        return answer(exc)
 
-    # Lookup walks the exception's MRO, so the most specific registration wins; Exception is the last resort.
-    app.exception_handler([AppError, pydantic.ValidationError])(_known)
-    app.exception_handler(RequestValidationError)(_invalid_request)
-    app.exception_handler(ServiceError)(_powertools_error)
-    app.not_found(_no_route)
-    app.exception_handler(Exception)(_unexpected)
+    def refuse_unknown_query(app: APIGatewayHttpResolver, next_middleware: Callable[[Any], Any]) -> Any:
+        """A ``Query()`` model with ``extra="forbid"`` refuses parameters it does not name, as it would in a body."""
+        sent = set(app.current_event.query_string_parameters or {})
+        for param in app.context["_route"].dependant.query_params:
+            model = param.field_info.annotation
+            if not (isinstance(model, type) and issubclass(model, pydantic.BaseModel)):
+                continue
+            names = {field.alias or name for name, field in model.model_fields.items()}
+            if model.model_config.get("extra") == "forbid" and (unknown := sorted(sent - names)):
+                raise ValidationError(fields={f"query.{name}": "Extra inputs are not permitted" for name in unknown})
+        return next_middleware(app)
+
+    app.use([refuse_unknown_query])
     return app
