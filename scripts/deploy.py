@@ -384,10 +384,11 @@ def summary(outcomes: Sequence[Outcome]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, say: Callable[[str], None] = print) -> int:
+    """The CLI; ``say`` receives every progress line (stdout by default)."""
     args = parse_args(argv)
     try:
-        outcomes = run(args)
+        outcomes = run(args, say)
     except DeployError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -6,7 +6,6 @@ import io
 import json
 import re
 import threading
-import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -165,23 +164,24 @@ def test_a_deployment_that_succeeds_exits_0_with_live_on_the_new_version(
 def test_an_alarm_during_the_canary_rolls_back_and_exits_1_with_the_reason(
     group: dict[str, Any], emulator: Emulator, capsys: pytest.CaptureFixture[str], fast_time: None
 ) -> None:
-    # Given the alarm set to fire once the canary has 10 % on version 2
+    # Given the alarm set to fire once `make deploy` has shown the canary's 10 % on version 2
     lam, cw = _client(emulator, "lambda"), _client(emulator, "cloudwatch")
+    canary_shown = threading.Event()
+
+    def say(line: str) -> None:
+        print(line)
+        if "traffic: 10% on version 2" in line:
+            canary_shown.set()
 
     def fire_during_canary() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            alias = lam.get_alias(FunctionName=group["function_name"], Name="live")
-            if (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights"):
-                cw.set_alarm_state(AlarmName=group["alarm"], StateValue="ALARM", StateReason="canary errors")
-                return
-            time.sleep(0.05)
+        if canary_shown.wait(timeout=60):
+            cw.set_alarm_state(AlarmName=group["alarm"], StateValue="ALARM", StateReason="canary errors")
 
     trigger = threading.Thread(target=fire_during_canary)
     trigger.start()
 
     # When version 2 is deployed with the group's canary
-    code = deploy.main(_args(group, emulator))
+    code = deploy.main(_args(group, emulator), say=say)
     trigger.join()
 
     # Then the progress showed 10 % and the alarm, the deployment stopped and rolled back, live is on 1
