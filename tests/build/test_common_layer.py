@@ -31,12 +31,15 @@ def ok():
     return {"ok": True}
 
 
+OK_EVENT = {"rawPath": "/ok", "requestContext": {"http": {"method": "GET"}, "stage": "$default"}}
+
+
 def handle(event, context):
     return {
         "shared": shared.__file__,
         "powertools": aws_lambda_powertools.__file__,
         "pydantic_core": pydantic_core.__file__,
-        "response": app.resolve({"rawPath": "/ok", "requestContext": {"http": {"method": "GET"}, "stage": "$default"}}, context),
+        "response": app.resolve(OK_EVENT, context),
     }
 """
 
