@@ -16,6 +16,8 @@ HTTP-level errors are JSON too, never http.server's HTML pages: a method HTTP AP
 ``404 {"message":"Not Found"}`` (no route can match it); a request line over API Gateway's 10,240-byte quota
 (request line and headers together) is ``414``, headers over it ``431``; a malformed request ``400``; a body
 over the 10 MB payload quota ``413``. The listen backlog holds a burst of ``LISTEN_BACKLOG`` connections.
+
+Locally only, ``GET /docs`` is Swagger UI over the committed OpenAPI documents (``scripts.local.docs``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from scripts.local import cors
+from scripts.local import cors, docs
 from scripts.local.authorizer import Authorizer, JwksKeys, KeyLookup, verify_jwt
 from scripts.local.cors import CorsConfig
 from scripts.local.errors import LocalStackError, TooManyRequestsError
@@ -335,6 +337,9 @@ class Gateway:
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
     ) -> tuple[HttpResponse, str]:
         """Serve one request: returns the response and a short description for the access log."""
+        if method in ("GET", "HEAD") and (page := docs.serve(target)) is not None:  # Swagger UI, local only
+            status, content_type, content = page
+            return HttpResponse(status, [("content-type", content_type)], content), "docs"
         api = self.config()
         lowered = {k.lower(): v for k, v in headers}
         if api.cors is not None and cors.is_preflight(method, lowered):
