@@ -421,3 +421,40 @@ def test_the_control_endpoint_sets_the_lag_and_answers_the_stats(emulator):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(bad, timeout=DEADLINE)
     assert error.value.code == 400
+
+
+MODULE = Path(__file__).parents[2] / "terraform" / "modules" / "dynamodb_table"
+MODULE_CONFIG = Path(__file__).parent / "terraform_gaps" / "global_table_module"
+
+
+@pytest.mark.slow
+def test_terraform_module_with_a_replica_applies_replans_clean_and_destroys(tmp_path: Path, emulator, ddb):
+    # Given the project's module as a global table (us-east-1 + a replica in eu-west-1) pointed at the emulator
+    name = f"tfmod-{uuid.uuid4().hex[:8]}"
+    shutil.copy(MODULE_CONFIG / "main.tf", tmp_path / "main.tf")
+    shutil.copytree(MODULE, tmp_path / "dynamodb_table", ignore=shutil.ignore_patterns("examples", ".terraform*"))
+    tf.write_provider_override(tmp_path, emulator.url, (HOME, AWAY))
+    (tmp_path / "terraform.tfvars.json").write_text(json.dumps({"name": name}))
+    tf.run(["init", "-no-color"], tmp_path, timeout=300)
+
+    # When it is applied
+    tf.run(["apply", "-auto-approve", "-no-color"], tmp_path, timeout=600)
+
+    # Then both regions hold the table as a 2019.11.21 global table, with the module's GSI and TTL
+    outputs = {k: v["value"] for k, v in json.loads(tf.run(["output", "-json"], tmp_path).stdout).items()}
+    assert outputs["replica_regions"] == [AWAY]
+    away = ddb(AWAY).describe_table(TableName=name)["Table"]
+    assert outputs["replica_arn"] == away["TableArn"]
+    assert away["Replicas"] == [{"RegionName": HOME, "ReplicaStatus": "ACTIVE"}]
+    assert [i["IndexName"] for i in away["GlobalSecondaryIndexes"]] == ["gsi1"]
+    ttl = ddb(AWAY).describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+
+    # And a second plan finds nothing to change
+    plan = tf.run(["plan", "-detailed-exitcode", "-no-color"], tmp_path, check=False, timeout=600)
+    assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-2000:]
+
+    # And destroy removes the table and its replica
+    tf.run(["destroy", "-auto-approve", "-no-color"], tmp_path, timeout=600)
+    for region in (HOME, AWAY):
+        assert name not in ddb(region).list_tables()["TableNames"]
