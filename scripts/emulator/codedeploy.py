@@ -325,6 +325,10 @@ def _group_info(original: Callable[[Any], dict[str, Any]]) -> Callable[[Any], di
         shown["alarmConfiguration"] = alarms if isinstance(alarms, dict) else {}
         name = group.deployment_config_name
         shown["deploymentConfigName"] = str(name) if name else "CodeDeployDefault.LambdaAllAtOnce"
+        # AWS leaves out a load balancer a group does not have (a Lambda group never has one); moto's {} made
+        # Terraform plan to remove an empty load_balancer_info block after every apply.
+        if not shown.get("loadBalancerInfo"):
+            shown.pop("loadBalancerInfo", None)
         return shown
 
     return info
@@ -654,6 +658,9 @@ class DeploymentRun:
         state.error = {"code": stopped.code, "message": stopped.message}
         if state.target is not None:
             state.target.status = "Failed"
+            for event in state.target.events.values():  # the step that was running ends with the deployment
+                if event["status"] == "InProgress":
+                    event.update(status="Failed", endTime=_now())
         if self.spec is not None and _rollback_wanted(deployment, stopped.rollback_event, state):
             rollback_id = self._roll_back(self.spec)
             state.rollback = {

@@ -282,6 +282,10 @@ def test_alarm_during_the_canary_stops_and_rolls_back(v2: str, client: Client, s
     assert info["status"] == "Stopped"
     assert info["errorInformation"]["code"] == "ALARM_ACTIVE"
     assert alarm in info["errorInformation"]["message"]
+    target = client("codedeploy").get_deployment_target(deploymentId=deployment_id, targetId=f"{v2}:live")
+    lambda_target = target["deploymentTarget"]["lambdaTarget"]
+    assert lambda_target["status"] == "Failed"
+    assert {e["lifecycleEventName"]: e["status"] for e in lambda_target["lifecycleEvents"]}["AllowTraffic"] == "Failed"
     rollback_id = info["rollbackInfo"]["rollbackDeploymentId"]
     rollback = client("codedeploy").get_deployment(deploymentId=rollback_id)["deploymentInfo"]
     assert rollback["creator"] == "codeDeployRollback"
