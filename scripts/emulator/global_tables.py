@@ -271,8 +271,8 @@ def _enqueue(touched: list[tuple[str, str, str, dict[str, Any]]]) -> None:
     """Called with the lock held, after a successful write: version the keys and schedule their copies."""
     from moto.dynamodb.models.dynamo_type import DynamoType
 
-    due = time.monotonic() + replication_lag()
     written_at = time.monotonic()
+    due = written_at + replication_lag()
     for account, region, name, key in touched:
         members = _live_members((account, name))
         if region not in members:
