@@ -173,7 +173,7 @@ class AppSpec:
 
 def parse_appspec(revision: dict[str, Any] | None) -> AppSpec:
     """The Lambda resource and hooks of a revision; raises ValueError saying what is wrong."""
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     revision = revision or {}
     kind = revision.get("revisionType")
@@ -876,8 +876,8 @@ def install() -> None:
         backend = models.CodeDeployBackend
         backend.create_deployment = _create_deployment(backend.create_deployment)  # type: ignore[method-assign]
         backend.create_deployment_group = _create_deployment_group(backend.create_deployment_group)  # type: ignore[method-assign]
-        responses._deployment_info = _deployment_info(responses._deployment_info)
-        responses._deployment_group_info = _group_info(responses._deployment_group_info)
+        responses._deployment_info = _deployment_info(responses._deployment_info)  # type: ignore[assignment]
+        responses._deployment_group_info = _group_info(responses._deployment_group_info)  # type: ignore[assignment]
         response = responses.CodeDeployResponse
         for name, method in {
             "create_deployment_config": _create_deployment_config,

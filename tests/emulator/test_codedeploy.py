@@ -23,7 +23,7 @@ DONE = ("Succeeded", "Failed", "Stopped")
 
 
 @pytest.fixture
-def scale() -> Iterator[Callable[[float], None]]:
+def scale() -> Iterator[Callable[[float], float]]:
     previous = codedeploy.time_scale()
     yield lambda value: codedeploy.set_time_scale(value)
     codedeploy.set_time_scale(previous)
@@ -230,7 +230,7 @@ def test_all_at_once_moves_the_alias_to_the_target_version(v2: str, client: Clie
 
 
 def test_canary_holds_its_weight_for_the_scaled_interval_then_shifts_all(
-    v2: str, client: Client, scale: Callable[[float], None]
+    v2: str, client: Client, scale: Callable[[float], float]
 ) -> None:
     # Given a 20 % / 1 minute canary and time × 0.02 (the canary lasts 1.2 s)
     name = f"canary-{uuid.uuid4().hex[:6]}"
@@ -253,7 +253,7 @@ def test_canary_holds_its_weight_for_the_scaled_interval_then_shifts_all(
     assert _alias(client, v2)["FunctionVersion"] == "2"
 
 
-def test_alarm_during_the_canary_stops_and_rolls_back(v2: str, client: Client, scale: Callable[[float], None]) -> None:
+def test_alarm_during_the_canary_stops_and_rolls_back(v2: str, client: Client, scale: Callable[[float], float]) -> None:
     # Given a group watching an alarm, a canary of 10 % for 5 minutes and time × 0.05 (15 s of canary)
     alarm = f"errors-{uuid.uuid4().hex[:6]}"
     cw = client("cloudwatch")
@@ -366,7 +366,7 @@ def test_a_hook_status_is_accepted_once(v2: str, client: Client, invoker: Record
 
 
 def test_stop_deployment_with_rollback_restores_the_alias(
-    v2: str, client: Client, scale: Callable[[float], None]
+    v2: str, client: Client, scale: Callable[[float], float]
 ) -> None:
     # Given a canary holding 10 % for 30 minutes × 0.05 (90 s)
     app, group = _group(client, config="CodeDeployDefault.LambdaCanary10Percent30Minutes")
