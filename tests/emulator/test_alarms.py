@@ -204,11 +204,12 @@ def test_a_new_alarm_starts_in_insufficient_data_and_settles_without_data(cloudw
     # Given a new alarm whose missing data is not breaching
     name = f"settles-{uuid.uuid4().hex[:8]}"
     put_alarm(cloudwatch, name)
-    # Then it starts in INSUFFICIENT_DATA, as CloudWatch's alarms do
-    assert state_of(cloudwatch, name)["StateValue"] == INSUFFICIENT_DATA
-    # And the first evaluation without any datapoint makes it OK
+    # Then the first evaluation without any datapoint makes it OK
     wait_until(lambda: state_of(cloudwatch, name)["StateValue"] == OK, f"{name} to become OK")
     assert "treated as [NonBreaching]" in state_of(cloudwatch, name)["StateReason"]
+    # And it came from INSUFFICIENT_DATA, the state CloudWatch creates alarms in (moto said OK)
+    items = cloudwatch.describe_alarm_history(AlarmName=name, HistoryItemType="StateUpdate")["AlarmHistoryItems"]
+    assert [i["HistorySummary"] for i in items] == ["Alarm updated from INSUFFICIENT_DATA to OK"]
 
 
 def test_breaching_data_fires_the_alarm_and_its_sns_topic_then_it_recovers(
