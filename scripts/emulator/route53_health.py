@@ -10,7 +10,9 @@ target every ``RequestInterval`` seconds × the time scale (``EMULATOR_ROUTE53_T
 successes make it healthy again. A new check starts healthy; ``Disabled`` is always healthy; ``Inverted`` inverts;
 ``CALCULATED`` is healthy when at least ``HealthThreshold`` children are. GetHealthCheckStatus answers the latest
 probe per checker region (as Route 53 does); the thresholded status is what TestDNSAnswer uses and what
-:func:`health_check_status` returns, with the time of every transition (to measure failover).
+:func:`health_check_status` returns, with the time of every transition (to measure failover). Each probe also
+publishes ``AWS/Route53`` ``HealthCheckStatus`` (1/0, thresholded) and ``HealthCheckPercentageHealthy`` in
+us-east-1 with the ``HealthCheckId`` dimension, so alarms on a region's health check fire.
 
 Locally the FQDN does not resolve, so the probe's target comes from a mapping (first match wins):
 
@@ -61,6 +63,7 @@ CONNECT_TIMEOUT = 4.0  # Route 53: a TCP connection within four seconds
 RESPONSE_TIMEOUT = 2.0  # Route 53: then an HTTP status within two seconds
 SEARCH_BYTES = 5120
 CHECKER_REGIONS = ("us-east-1", "us-west-1", "eu-west-1")
+METRICS_REGION = "us-east-1"  # Route 53 publishes health-check metrics only there
 LOOPBACK_NAMES = ("localhost", "localhost.")
 CONTINENTS = {"us": "am", "ca": "am", "sa": "am", "mx": "am", "eu": "emea", "me": "emea", "af": "emea", "il": "emea"}
 
@@ -287,11 +290,17 @@ def _record_healthy(zone: Any, record: Any, depth: int = 0) -> bool:
 
 
 def _all_checks() -> Iterator[Any]:
+    for _, check in _checks_by_account():
+        yield check
+
+
+def _checks_by_account() -> Iterator[tuple[str, Any]]:
     from moto.route53.models import route53_backends
 
-    for account_backends in list(route53_backends.values()):
+    for account_id, account_backends in list(route53_backends.items()):
         for backend in list(account_backends.values()):
-            yield from list(backend.health_checks.values())
+            for check in list(backend.health_checks.values()):
+                yield account_id, check
 
 
 def _find_check(health_check_id: str) -> Any:
@@ -403,10 +412,34 @@ def _record_probe(check: Any, success: bool, report: str) -> None:
         _changed.notify_all()
 
 
-def _probe_forever(check: Any, stop: threading.Event) -> None:
+def _publish_metrics(account_id: str, check: Any, success: bool) -> None:
+    """Route 53's CloudWatch metrics (us-east-1, AWS/Route53, per HealthCheckId): what alarms on a region watch."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    dimensions = [{"Name": "HealthCheckId", "Value": check.id}]
+    with _lock:
+        healthy = _is_healthy(check)
+    cloudwatch_backends[account_id][METRICS_REGION].put_metric_data(
+        "AWS/Route53",
+        [
+            {"MetricName": "HealthCheckStatus", "Value": 1.0 if healthy else 0.0, "Dimensions": dimensions},
+            {
+                "MetricName": "HealthCheckPercentageHealthy",
+                "Value": 100.0 if success else 0.0,
+                "Dimensions": dimensions,
+            },
+        ],
+    )
+
+
+def _probe_forever(account_id: str, check: Any, stop: threading.Event) -> None:
     while not stop.is_set():
         success, report = probe(check)
         _record_probe(check, success, report)
+        try:
+            _publish_metrics(account_id, check, success)
+        except Exception:
+            logger.exception("publishing Route 53 metrics of health check %s failed", check.id)
         probed_at = time.monotonic()
         with _changed:  # woken by any change: the interval is re-read, so a new time scale applies at once
             while not stop.is_set():
@@ -420,12 +453,19 @@ def _supervise() -> None:
     """Start a prober per HTTP/TCP health check, stop it when the check is deleted (or moto is reset)."""
     running: dict[str, tuple[threading.Event, threading.Thread]] = {}
     while True:
-        checks = {c.id: c for c in _all_checks() if c.type_ not in ("CALCULATED", "CLOUDWATCH_METRIC")}
-        for check_id, check in checks.items():
+        checks = {
+            c.id: (account_id, c)
+            for account_id, c in _checks_by_account()
+            if c.type_ not in ("CALCULATED", "CLOUDWATCH_METRIC")
+        }
+        for check_id, (account_id, check) in checks.items():
             if check_id not in running or not running[check_id][1].is_alive():
                 stop = threading.Event()
                 thread = threading.Thread(
-                    target=_probe_forever, args=(check, stop), name=f"route53-health-{check_id[:8]}", daemon=True
+                    target=_probe_forever,
+                    args=(account_id, check, stop),
+                    name=f"route53-health-{check_id[:8]}",
+                    daemon=True,
                 )
                 thread.start()
                 running[check_id] = (stop, thread)

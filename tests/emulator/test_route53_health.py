@@ -10,6 +10,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -181,6 +182,17 @@ def test_an_unhealthy_region_is_skipped_and_the_answer_fails_over(emulator, zone
     observations = emulator.client("route53").get_health_check_status(HealthCheckId=check)["HealthCheckObservations"]
     assert observations[0]["StatusReport"]["Status"].startswith("Failure: HTTP Status Code 503")
     print(f"us-east-1 unhealthy {state.unhealthy_since - failed_at:.2f}s after its endpoint failed")
+    # and Route 53's metric in us-east-1 (what the region_unhealthy alarm watches) went from 1 to 0
+    statistics = emulator.client("cloudwatch", "us-east-1").get_metric_statistics(
+        Namespace="AWS/Route53",
+        MetricName="HealthCheckStatus",
+        Dimensions=[{"Name": "HealthCheckId", "Value": check}],
+        StartTime=datetime.now(UTC) - timedelta(minutes=10),
+        EndTime=datetime.now(UTC) + timedelta(minutes=1),
+        Period=3600,
+        Statistics=["Minimum", "Maximum"],
+    )["Datapoints"]
+    assert [(d["Minimum"], d["Maximum"]) for d in statistics] == [(0.0, 1.0)]
 
     # And when it recovers, the nearest region answers again
     backends.status["a"] = 200
