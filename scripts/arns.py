@@ -1,0 +1,102 @@
+"""ARNs and Lambda function references: the one parser the emulator, the local data plane and the scripts use.
+
+A function reference is what Lambda's ``FunctionName`` accepts: a name, a partial ARN
+(``123456789012:function:name``) or a full ARN, each optionally followed by ``:qualifier`` (a version,
+``$LATEST`` or an alias).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Arn", "FunctionRef", "find_function_arn", "parse_arn", "parse_function_ref"]
+
+_NAME = r"(?P<name>[A-Za-z0-9_-]+)"
+_QUALIFIER = r"(?::(?P<qualifier>\$LATEST|[A-Za-z0-9_-]+))?"
+_FULL_PREFIX = r"arn:(?P<partition>aws[\w-]*):lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):function:"
+_FUNCTION_REF = re.compile(rf"^(?:{_FULL_PREFIX}|(?P<partial_account>\d{{12}}):function:)?{_NAME}{_QUALIFIER}$")
+# A function ARN inside a longer string, such as an API Gateway integration URI (``…/functions/<arn>/invocations``).
+_EMBEDDED_FUNCTION_ARN = re.compile(rf"{_FULL_PREFIX}{_NAME}{_QUALIFIER}(?![\w$-])")
+_FORMS = "a name, 123456789012:function:name or arn:aws:lambda:region:account:function:name, each optionally :qualifier"
+
+
+@dataclass(frozen=True)
+class Arn:
+    """The parts of an ARN."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @property
+    def resource_name(self) -> str:
+        """``queue`` for ``arn:…:sqs:…:queue``, ``bus`` for ``…:event-bus/bus``, ``fn`` for ``…:function:fn``."""
+        if self.service == "lambda":
+            return self.resource.split(":")[1]
+        return self.resource.rsplit("/", 1)[-1] if "/" in self.resource else self.resource
+
+
+def parse_arn(arn: str) -> Arn:
+    """Split an ARN; a value that is not one raises ``ValueError`` naming it."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        raise ValueError(f"not an ARN: {arn!r}")
+    return Arn(partition=parts[1], service=parts[2], region=parts[3], account=parts[4], resource=parts[5])
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A Lambda function reference split into its parts; ``region``/``account`` are known from ARNs only."""
+
+    name: str
+    qualifier: str | None = None
+    account: str | None = None
+    region: str | None = None
+    partition: str = "aws"
+
+    @property
+    def arn(self) -> str | None:
+        """The unqualified function ARN, when the reference was a full ARN."""
+        if self.region is None or self.account is None:
+            return None
+        return f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{self.name}"
+
+    @property
+    def unqualified(self) -> str:
+        """The unqualified ARN when known (it keeps the region), else the name."""
+        return self.arn or self.name
+
+
+def parse_function_ref(name_or_arn: str, qualifier: str | None = None) -> FunctionRef:
+    """Split a function name, partial ARN or full ARN (optionally qualified); ``qualifier`` is the separate
+    ``Qualifier`` parameter. A value of another shape, or two qualifiers that differ, raise ``ValueError``."""
+    match = _FUNCTION_REF.match(name_or_arn.strip())
+    if match is None:
+        raise ValueError(f"not a Lambda function reference: {name_or_arn!r} (expected {_FORMS})")
+    derived = match.group("qualifier")
+    if derived and qualifier and derived != qualifier:
+        raise ValueError(f"qualifier {qualifier!r} does not match the one in the function ARN {name_or_arn!r}")
+    return FunctionRef(
+        name=match.group("name"),
+        qualifier=qualifier or derived,
+        account=match.group("account") or match.group("partial_account"),
+        region=match.group("region"),
+        partition=match.group("partition") or "aws",
+    )
+
+
+def find_function_arn(text: str) -> FunctionRef:
+    """The function ARN inside ``text`` (an API Gateway integration URI, say); none raises ``ValueError``."""
+    match = _EMBEDDED_FUNCTION_ARN.search(text)
+    if match is None:
+        raise ValueError(f"no Lambda function ARN in {text!r}")
+    return FunctionRef(
+        name=match.group("name"),
+        qualifier=match.group("qualifier"),
+        account=match.group("account"),
+        region=match.group("region"),
+        partition=match.group("partition"),
+    )
