@@ -174,21 +174,21 @@ def circuit_table(moto_aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     create_table(boto3.client("dynamodb", region_name="us-east-1"), "circuit")
 
 
-def test_order_saga_charges_is_declined_and_refunds_through_the_sandbox(
+def test_the_payment_client_is_declined_by_a_declining_customer_through_the_sandbox(
     sandbox: PaymentSandbox, circuit_table: None
 ) -> None:
-    from order_saga.payment_api import PaymentApi
+    from shared.circuit_breaker import CircuitBreaker
+    from shared.payments import BREAKER_NAME, PaymentClient, PaymentDeclinedError
 
-    api = PaymentApi(sandbox.url, timeout=5)
-    charge = {"order_id": "o-saga", "amount_cents": 4599, "currency": "EUR"}
+    client = PaymentClient(sandbox.url, breaker=CircuitBreaker(BREAKER_NAME), timeout=5)
 
-    approved = api.charge(idempotency_key="saga-1", customer_id="c-1", **charge)
-    declined = api.charge(idempotency_key="saga-2", customer_id=DECLINING_PREFIX + "x", **charge)
-    assert approved.payment_id is not None
-    refund = api.refund(idempotency_key="saga-3", payment_id=approved.payment_id, amount_cents=4599)
+    approved = client.charge("o-saga", Decimal("45.99"), "saga-1", currency="EUR", customer_id="c-1")
+    with pytest.raises(PaymentDeclinedError) as declined:
+        client.charge("o-saga", Decimal("45.99"), "saga-2", currency="EUR", customer_id=DECLINING_PREFIX + "x")
+    refund = client.refund(approved.payment_id, Decimal("45.99"), "saga-3")
 
-    assert (approved.status, sandbox.payments[approved.payment_id].amount) == ("APPROVED", Decimal("45.99"))
-    assert (declined.status, declined.reason, declined.payment_id) == ("DECLINED", "card_declined", None)
+    assert sandbox.payments[approved.payment_id].amount == Decimal("45.99")
+    assert declined.value.reason == "card_declined"
     assert refund.refund_id.startswith("re_")
     assert sandbox.payments[approved.payment_id].refunded == Decimal("45.99")
 
@@ -196,9 +196,8 @@ def test_order_saga_charges_is_declined_and_refunds_through_the_sandbox(
 def test_payment_gateway_charges_is_declined_and_refunds_through_the_sandbox(
     sandbox: PaymentSandbox, circuit_table: None
 ) -> None:
-    from payment_gateway.client import BREAKER_NAME, PaymentClient, PaymentDeclinedError
-
     from shared.circuit_breaker import CircuitBreaker
+    from shared.payments import BREAKER_NAME, PaymentClient, PaymentDeclinedError
 
     client = PaymentClient(sandbox.url, breaker=CircuitBreaker(BREAKER_NAME), timeout=5)
 

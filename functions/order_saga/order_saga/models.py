@@ -7,14 +7,12 @@ detail); each task adds its result under its own key (``$.reservation``, ``$.pay
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, field_validator
 
 from shared.contracts import SagaInput
-from shared.errors import ValidationError
 from shared.orders import Currency, Identifier, Money, to_cents
 
 # A reservation is one DynamoDB transaction: the reservation record + one stock update per SKU (limit 100).
@@ -22,6 +20,12 @@ from shared.orders import Currency, Identifier, Money, to_cents
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class SagaState(SagaInput):
+    """The state a forward step receives: the execution input plus what earlier steps added (ignored here)."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class SagaOrder(_Model):
@@ -63,6 +67,16 @@ class OrderRef(_Model):
     order_id: Identifier
     error: StepError | None = None
 
+    @field_validator("error", mode="wrap")
+    @classmethod
+    def _error_or_none(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> StepError | None:
+        """A malformed ``$.error`` must not block a compensation: it only words the cancel reason."""
+        try:
+            error: StepError | None = handler(value)
+        except pydantic.ValidationError:
+            return None
+        return error
+
 
 class Reservation(_Model):
     order_id: str
@@ -88,33 +102,3 @@ class Notification(_Model):
     order_id: str
     status: Literal["SENT"]
     message_id: str | None = None
-
-
-def _invalid(exc: pydantic.ValidationError) -> ValidationError:
-    return ValidationError.from_pydantic(exc, prefix="input")
-
-
-def parse_order(state: Mapping[str, Any]) -> SagaOrder:
-    """The order in a forward step's state; bad input is a ValidationError naming ``input.<field>``."""
-    if not isinstance(state, Mapping):
-        raise ValidationError(fields={"input": "must be a JSON object"})
-    try:
-        saga_input = SagaInput.model_validate({k: v for k, v in state.items() if k in SagaInput.model_fields})
-    except pydantic.ValidationError as exc:
-        raise _invalid(exc) from None
-    return SagaOrder.of(saga_input)  # SagaInput's lines are shared.orders.OrderLines: at most MAX_SKUS SKUs
-
-
-def parse_ref(state: Mapping[str, Any]) -> OrderRef:
-    """The order id (and ``$.error``) of a compensation's state; ValidationError naming ``input.<field>``."""
-    if not isinstance(state, Mapping):
-        raise ValidationError(fields={"input": "must be a JSON object"})
-    try:
-        ref = OrderRef(order_id=state.get("order_id"))
-    except pydantic.ValidationError as exc:
-        raise _invalid(exc) from None
-    try:
-        error = StepError.model_validate(state["error"]) if state.get("error") else None
-    except pydantic.ValidationError:
-        error = None  # a malformed $.error must not block a compensation: it only words the cancel reason
-    return ref.model_copy(update={"error": error})

@@ -13,18 +13,19 @@ still returned as it is: the next step stops on the cancelled order and the comp
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from order_saga import order_status
 from order_saga.errors import StepCompensatedError
 from order_saga.models import Payment, SagaOrder
-from order_saga.payment_api import PaymentApi
-from order_saga.settings import PaymentSettings
+from order_saga.settings import OrdersSettings
 from order_saga.stores import StepRecord, StepStatus, StepStore
 from shared.errors import NotFoundError, RetryableError
 from shared.observability import logger, metrics
 from shared.order_store import OrderTable
-from shared.orders import OrderStatus
+from shared.orders import OrderStatus, from_cents
+from shared.payments import PaymentClient, PaymentDeclinedError, default_client
 from shared.settings import load_settings
 
 STEP = "PAYMENT"
@@ -38,10 +39,9 @@ def refund_key(order_id: str) -> str:
     return f"order-{order_id}-refund"
 
 
-def _deps() -> tuple[StepStore, PaymentApi, OrderTable]:
-    settings = load_settings(PaymentSettings)
-    api = PaymentApi(settings.payment_api_url, timeout=settings.payment_api_timeout_seconds)
-    return StepStore(settings.orders_table), api, OrderTable(settings.orders_table)
+def _deps() -> tuple[StepStore, PaymentClient, OrderTable]:
+    table = load_settings(OrdersSettings).orders_table
+    return StepStore(table), default_client(), OrderTable(table)
 
 
 def _result(record: StepRecord) -> Payment:
@@ -54,23 +54,25 @@ def _result(record: StepRecord) -> Payment:
     )
 
 
-def _settle(store: StepStore, api: PaymentApi, record: StepRecord) -> StepRecord:
+def _settle(store: StepStore, api: PaymentClient, record: StepRecord) -> StepRecord:
     """Turn a STARTED record into APPROVED/DECLINED by asking the API (same key: at most one charge)."""
-    outcome = api.charge(
-        idempotency_key=charge_key(record.order_id),
-        order_id=record.order_id,
-        customer_id=str(record.get("customer_id")),
-        amount_cents=int(record.get("amount_cents")),
-        currency=str(record.get("currency")),
-    )
-    attributes = {"charge_id": outcome.payment_id, "reason": outcome.reason}
-    status = StepStatus(outcome.status)
+    try:
+        charged = api.charge(
+            record.order_id,
+            Decimal(from_cents(int(record.get("amount_cents")))),
+            charge_key(record.order_id),
+            currency=str(record.get("currency")),
+            customer_id=str(record.get("customer_id")),
+        )
+        status, attributes = StepStatus.APPROVED, {"charge_id": charged.payment_id, "reason": None}
+    except PaymentDeclinedError as declined:  # the provider's answer, not a failure: the saga compensates
+        status, attributes = StepStatus.DECLINED, {"charge_id": None, "reason": declined.reason}
     if not store.transition(record.order_id, STEP, from_status=StepStatus.STARTED, to_status=status, **attributes):
         current = store.get(record.order_id, STEP)  # another attempt recorded it first
         if current is None or current.status is StepStatus.STARTED:
             raise RetryableError(f"payment record of order {record.order_id} changed while charging")
         return current
-    metrics.add_metric(name=f"Payment{outcome.status.title()}", unit="Count", value=1)
+    metrics.add_metric(name=f"Payment{status.value.title()}", unit="Count", value=1)
     return StepRecord(record.order_id, STEP, status, {**record.attributes, **attributes})
 
 
@@ -126,9 +128,7 @@ def refund(order_id: str) -> Payment:
         status: Literal["REFUNDED", "NOT_CHARGED"] = "REFUNDED" if refunded else "NOT_CHARGED"
         return Payment(order_id=order_id, status=status, charge_id=record.get("charge_id"))
     outcome = api.refund(
-        idempotency_key=refund_key(order_id),
-        payment_id=str(record.get("charge_id")),
-        amount_cents=int(record.get("amount_cents")),
+        str(record.get("charge_id")), Decimal(from_cents(int(record.get("amount_cents")))), refund_key(order_id)
     )
     store.transition(
         order_id, STEP, from_status=StepStatus.APPROVED, to_status=StepStatus.REFUNDED, refund_id=outcome.refund_id

@@ -1,4 +1,6 @@
-"""Each task reads only the variables it needs, so Terraform gives each Lambda exactly those."""
+"""Each task reads only the variables it needs, so Terraform gives each Lambda exactly those.
+
+The payment steps read ``ORDERS_TABLE`` here and the payment API's variables through ``shared.payments``."""
 
 from __future__ import annotations
 
@@ -12,12 +14,6 @@ class OrdersSettings(EnvSettings):
 class InventorySettings(EnvSettings):
     inventory_table: str
     orders_table: str  # reserve confirms the order, release cancels it
-
-
-class PaymentSettings(EnvSettings):
-    orders_table: str
-    payment_api_url: str
-    payment_api_timeout_seconds: float = 5.0  # optional; Lambda's own timeout must leave room for retries
 
 
 class NotificationSettings(EnvSettings):

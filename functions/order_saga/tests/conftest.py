@@ -117,7 +117,7 @@ def saga_env(monkeypatch: pytest.MonkeyPatch, payment_api: PaymentProvider, moto
         "INVENTORY_TABLE": INVENTORY,
         "CIRCUIT_TABLE": CIRCUIT,
         "PAYMENT_API_URL": payment_api.url,
-        "PAYMENT_API_TIMEOUT_SECONDS": "2",
+        "PAYMENT_TIMEOUT_SECONDS": "2",
         "NOTIFICATIONS_TOPIC_ARN": topic,
         "POWERTOOLS_SERVICE_NAME": "order_saga",
         "POWERTOOLS_METRICS_NAMESPACE": "orders",

@@ -18,6 +18,7 @@ from order_saga.errors import OutOfStockError, StepCompensatedError
 import shared.circuit_breaker
 import shared.errors
 import shared.idempotency
+import shared.payments
 from functions.order_saga.tests.asl_interpreter import Execution, Interpreter, TaskFailure, reachable
 from shared.errors import ConflictError, NonRetryableError, ServiceUnavailableError, ValidationError
 
@@ -111,7 +112,7 @@ def test_every_transition_target_exists_in_its_state_list() -> None:
 
 def test_only_transient_errors_are_retried() -> None:
     # Given every retryable class of the taxonomy a task can raise (by its class name, as Step Functions sees it)
-    modules = (shared.errors, shared.circuit_breaker, shared.idempotency)
+    modules = (shared.errors, shared.circuit_breaker, shared.idempotency, shared.payments)
     retryable = {
         cls.__name__
         for module in modules

@@ -6,12 +6,25 @@ from __future__ import annotations
 import json
 
 import pytest
+from aws_lambda_powertools.utilities.parser import event_parser
 from order_events_router.routing import saga_input
-from order_saga.models import parse_order
+from order_saga.handler import input_errors
+from order_saga.models import SagaOrder, SagaState
 
 from shared.contracts import OrderCreated
 from shared.errors import ValidationError
 from shared.orders import Order, OrderLine
+
+
+@input_errors(SagaState)
+@event_parser(model=SagaState)
+def read_order(state: SagaState, context: object) -> SagaOrder:
+    """What every forward task does first (order_saga.handler): the state parsed, the order taken from it."""
+    return SagaOrder.of(state)
+
+
+def parse_order(state: dict[str, object]) -> SagaOrder:
+    return read_order(state, None)  # type: ignore[no-any-return]
 
 
 def order(**fields: object) -> Order:

@@ -113,16 +113,16 @@ def test_an_order_cancelled_during_the_charge_is_refunded_and_not_shipped(
     saga_env: dict[str, Any], context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given the customer cancels while the provider approves the charge (the last moment a customer may cancel)
-    from order_saga.payment_api import PaymentApi
+    from shared.payments import PaymentClient
 
     order = place_order()
-    real_charge = PaymentApi.charge
+    real_charge = PaymentClient.charge
 
-    def charge_while_the_customer_cancels(api: PaymentApi, **request: Any) -> Any:
+    def charge_while_the_customer_cancels(api: PaymentClient, *args: Any, **kwargs: Any) -> Any:
         cancel_as_customer(order)
-        return real_charge(api, **request)
+        return real_charge(api, *args, **kwargs)
 
-    monkeypatch.setattr(PaymentApi, "charge", charge_while_the_customer_cancels)
+    monkeypatch.setattr(PaymentClient, "charge", charge_while_the_customer_cancels)
     # When the saga runs
     execution = run_saga(order, context)
     # Then nothing ships, the money goes back, the stock goes back and the order stays cancelled

@@ -9,8 +9,7 @@ import pytest
 
 from shared import aws
 from tests.support.aws_fixtures import FakeLambdaContext, create_table
-
-from .payment_api import FakePaymentApi, running_payment_api
+from tests.support.payment_provider import FakePaymentApi, running_payment_api
 
 CIRCUIT_TABLE = "orders-circuit-test"
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from tests.support.lambda_zips import load_event
+from tests.support.payment_provider import FakePaymentApi
 
 from .conftest import CIRCUIT_TABLE, create_circuit_table
-from .payment_api import FakePaymentApi
 
 pytestmark = pytest.mark.slow
 

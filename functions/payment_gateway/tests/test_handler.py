@@ -10,8 +10,7 @@ import pytest
 from payment_gateway.handler import lambda_handler
 
 from tests.support.lambda_zips import load_event
-
-from .payment_api import FakePaymentApi
+from tests.support.payment_provider import FakePaymentApi
 
 
 @pytest.fixture

@@ -1,24 +1,26 @@
-"""The payment client against a real local HTTP API, through the shared circuit breaker (state in moto)."""
+"""The one payment client against a real local HTTP API, through the shared circuit breaker (state in moto)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from payment_gateway.client import (
+
+from shared.circuit_breaker import CircuitBreaker, CircuitOpenError, State
+from shared.errors import ThrottleError
+from shared.payments import (
     BREAKER_NAME,
-    PaymentApiError,
     PaymentClient,
     PaymentDeclinedError,
     PaymentRejectedError,
 )
+from shared.payments import PaymentUnavailableError as PaymentApiError
+from tests.support.payment_provider import FakePaymentApi, running_payment_api
 
-from shared.circuit_breaker import CircuitBreaker, CircuitOpenError, State
-from shared.errors import ThrottleError
-
-from .payment_api import FakePaymentApi
+CIRCUIT_TABLE = "orders-circuit-test"
 
 THRESHOLD = 3
 BASE_OPEN = 10.0
@@ -36,6 +38,18 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture
+def circuit_table(moto_aws: None, create_table: Any) -> str:
+    create_table(CIRCUIT_TABLE)
+    return CIRCUIT_TABLE
+
+
+@pytest.fixture
+def payment_api() -> Iterator[FakePaymentApi]:
+    with running_payment_api() as api:
+        yield api
 
 
 @pytest.fixture
