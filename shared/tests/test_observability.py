@@ -53,7 +53,7 @@ def test_importing_every_module_makes_no_client_and_needs_no_variables() -> None
     env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
     code = (
         "import shared.aws, shared.circuit_breaker, shared.dynamo, shared.errors, shared.http, "
-        "shared.idempotency, shared.middleware, shared.observability, shared.parameters, shared.settings\n"
+        "shared.idempotency, shared.middleware, shared.observability, shared.payments, shared.settings\n"
         "from shared.circuit_breaker import CircuitBreaker\n"
         "from shared.idempotency import idempotent_record, sqs_config\n"
         "breaker = CircuitBreaker('payments')\n"

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from shared import aws, parameters
+from shared import aws
 from shared.orders import CUSTOMER_INDEX, STATUS_INDEX
 from shared.settings import reset_settings
 
@@ -51,7 +51,6 @@ def reset_shared_state() -> None:
     """Drop every per-process cache of ``shared``: the next use reads the environment and builds clients again."""
     aws.reset_clients()
     reset_settings()
-    parameters.reset_parameters()
 
 
 def create_table(

@@ -8,8 +8,7 @@ restored copy would otherwise share the INIT's state:
   and ``os.urandom`` read the kernel and are safe;
 * boto3 clients and sessions made during INIT (``shared.aws``): their connections are dead after a restore
   and their credentials are those of the publishing environment;
-* providers holding such clients: ``shared.parameters`` (cached values too). ``shared.idempotency``'s stores look
-  the client up in ``shared.aws`` on every call, so they need no reset.
+* nothing else: ``shared.idempotency``'s stores look the client up in ``shared.aws`` on every call.
 
 :func:`install` registers :func:`after_restore` (and :func:`before_snapshot`) with the runtime's
 ``snapshot_restore_py`` library, which exists only in Lambda's Python runtimes: elsewhere nothing is
@@ -53,9 +52,6 @@ def after_restore() -> None:
     aws = sys.modules.get("shared.aws")
     if aws is not None:
         aws.reset_clients()  # new sessions: fresh credentials and connections
-    parameters = sys.modules.get("shared.parameters")
-    if parameters is not None:
-        parameters.reset_parameters()
 
 
 def install() -> bool:
