@@ -408,6 +408,7 @@ class Stack:
             self._stops.append((f"gateway {label}{api['Name']}", gateway.stop))
             self.gateways.append(gateway)
             self.info.api_urls[label + api["Name"]] = gateway.url
+            _serve_execute_api_host(api["ApiId"], region, gateway.url)
 
     def _start_events(self) -> None:
         assert self.data_plane is not None
@@ -506,6 +507,16 @@ def declared_variables(directory: Path) -> set[str]:
     for path in directory.glob("*.tf"):
         names.update(re.findall(r'^\s*variable\s+"([^"]+)"', path.read_text(), flags=re.M))
     return names
+
+
+def _serve_execute_api_host(api_id: str, region: str, url: str) -> None:
+    """Route 53 health checks of the API's execute-api host (the regional stack's health_check_fqdn) probe the
+    local gateway serving it: the host does not resolve on this machine."""
+    try:
+        from scripts.emulator import route53_health
+    except ImportError:  # an emulator without health-check evaluation: nothing probes
+        return
+    route53_health.map_health_check_target(f"{api_id}.execute-api.{region}.amazonaws.com", url)
 
 
 def _unregister_invoker() -> None:
