@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from scripts.arns import parse_function_ref
+
 logger = logging.getLogger("scripts.emulator.codedeploy")
 
 TIME_SCALE_VARIABLE = "CODEDEPLOY_TIME_SCALE"
@@ -204,7 +206,7 @@ def parse_appspec(revision: dict[str, Any] | None) -> AppSpec:
                 raise ValueError(f"unknown Lambda hook {event!r} (BeforeAllowTraffic or AfterAllowTraffic)")
             hooks[event] = str(function)
     return AppSpec(
-        function_name=str(properties["Name"]).split(":function:")[-1].split(":")[0],
+        function_name=parse_function_ref(str(properties["Name"])).name,
         alias=str(properties["Alias"]),
         current_version=str(properties["CurrentVersion"]),
         target_version=str(properties["TargetVersion"]),
@@ -576,8 +578,8 @@ class DeploymentRun:
     def _invoke_hook(self, function: str, payload: dict[str, Any]) -> None:
         from scripts.emulator import hooks
 
-        name, qualifier = hooks.split_function_name(function)
-        hooks.invoke(hooks.InvokeRequest(name, qualifier, json.dumps(payload).encode(), "Event", "codedeploy"))
+        ref = parse_function_ref(function)
+        hooks.invoke(hooks.InvokeRequest(ref.name, ref.qualifier, json.dumps(payload).encode(), "Event", "codedeploy"))
 
     def _allow_traffic(self, target: LambdaTarget) -> None:
         lifecycle = target.events["AllowTraffic"]

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
+from scripts.arns import parse_arn, parse_function_ref
+
 logger = logging.getLogger("scripts.emulator")
 
 #: Request header a caller inside the emulator sets to say where an Invoke API call comes from.
@@ -106,19 +108,6 @@ def invocation_source(source: str) -> Iterator[None]:
         _source.reset(token)
 
 
-def split_function_name(function_name: str, qualifier: str | None = None) -> tuple[str, str | None]:
-    """Return (name, qualifier) from a name, ``name:qualifier``, a function ARN or a qualified ARN."""
-    parts = function_name.split(":")
-    if function_name.startswith("arn:"):
-        # arn:aws:lambda:region:account:function:name[:qualifier]
-        name = parts[6]
-        embedded = parts[7] if len(parts) > 7 else None
-    else:
-        name = parts[0]
-        embedded = parts[1] if len(parts) > 1 else None
-    return name, qualifier or embedded
-
-
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
     if not headers:
         return None
@@ -131,9 +120,8 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 
 def _dispatch_async(function_arn: str, event: Any, source: str) -> None:
     """An asynchronous invocation from inside the emulator (SNS, S3, EventBridge): never fails the sender."""
-    name, qualifier = split_function_name(function_arn)
-    region = function_arn.split(":")[3] if function_arn.startswith("arn:") else None
-    request = InvokeRequest(name, qualifier, json.dumps(event).encode(), "Event", source, region)
+    target = parse_function_ref(function_arn)
+    request = InvokeRequest(target.name, target.qualifier, json.dumps(event).encode(), "Event", source, target.region)
     try:
         invoke(request)
     except NoInvokerError as error:
@@ -206,7 +194,8 @@ def _backend_invoke(
 ) -> bytes:
     qualifier = qualifier or _query_qualifier.get()
     fn = self.get_function(function_name, qualifier)  # raises ResourceNotFoundException for an unknown function
-    _, qualifier = split_function_name(function_name, qualifier)
+    # The explicit Qualifier wins over one embedded in the name (moto resolved the function that way above).
+    qualifier = qualifier or parse_function_ref(function_name).qualifier
     invocation_type = _header(headers, "X-Amz-Invocation-Type") or "RequestResponse"
     if invocation_type == "DryRun":
         response_headers["Content-Length"] = "0"
@@ -342,7 +331,7 @@ def _rule_send_to_targets(original: Callable[..., Any]) -> Callable[..., Any]:
         handled = []
         for target in self.targets:
             arn = str(target.get("Arn", ""))
-            service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+            service = parse_arn(arn).service if arn.count(":") >= 5 else ""
             if service == "lambda":
                 _dispatch_async(arn, _target_input(target, original_event, transform_input), "events")
             elif service == "states":
@@ -362,9 +351,9 @@ def _rule_send_to_targets(original: Callable[..., Any]) -> Callable[..., Any]:
 def _start_execution(state_machine_arn: str, payload: Any) -> None:
     from moto.stepfunctions.responses import get_backend
 
-    parts = state_machine_arn.split(":")
+    machine = parse_arn(state_machine_arn)
     try:
-        get_backend(parts[4], parts[3]).start_execution(
+        get_backend(machine.account, machine.region).start_execution(
             state_machine_arn, name=str(uuid.uuid4()), execution_input=json.dumps(payload)
         )
     except Exception:

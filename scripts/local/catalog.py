@@ -19,12 +19,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from scripts.arns import parse_function_ref
 from scripts.local.errors import FunctionNotFoundError, LocalStackError
 
-_ARN = re.compile(
-    r"^(?:arn:(?P<partition>[\w-]+):lambda:(?P<region>[\w-]+):)?(?:(?P<account>\d{12}):)?"
-    r"(?:function:)?(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>\$LATEST|[A-Za-z0-9_-]+))?$"
-)
 _LAYER_ARN = re.compile(r"^arn:[\w-]+:lambda:[\w-]+:\d{12}:layer:(?P<name>[A-Za-z0-9_-]+):(?P<version>\d+)$")
 
 
@@ -81,19 +78,6 @@ class FunctionSpec:
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def parse_function_reference(name_or_arn: str, qualifier: str | None) -> tuple[str, str | None]:
-    """Split a name, partial ARN or full ARN (optionally qualified) into (name, qualifier)."""
-    match = _ARN.match(name_or_arn.strip())
-    if match is None:
-        raise FunctionNotFoundError(f"not a Lambda function name or ARN: {name_or_arn!r}")
-    derived = match.group("qualifier")
-    if derived and qualifier and derived != qualifier:
-        raise LocalStackError(
-            f"qualifier {qualifier!r} does not match the one in the function ARN {name_or_arn!r} ({derived!r})"
-        )
-    return match.group("name"), qualifier or derived
-
-
 def is_alias(qualifier: str | None) -> bool:
     """An alias name, as opposed to no qualifier, ``$LATEST`` or a version number."""
     return bool(qualifier) and qualifier != "$LATEST" and not str(qualifier).isdigit()
@@ -137,7 +121,11 @@ class Catalog:
 
     def resolve(self, name_or_arn: str, qualifier: str | None = None) -> tuple[FunctionSpec, str | None]:
         """The spec of the function version to run, and the qualifier the caller used (for the ARN)."""
-        name, qualifier = parse_function_reference(name_or_arn, qualifier)
+        try:
+            ref = parse_function_ref(name_or_arn, qualifier)
+        except ValueError as error:
+            raise FunctionNotFoundError(str(error)) from None
+        name, qualifier = ref.name, ref.qualifier
         if is_alias(qualifier):
             route = self._alias(name, str(qualifier))
             key: tuple[str, str | None] = (name, pick_version(route.version, route.weights, self.rng.random()))
@@ -191,7 +179,7 @@ class Catalog:
         reserved = concurrency.get("ReservedConcurrentExecutions")
         return FunctionSpec(
             name=config["FunctionName"],
-            function_arn=_unqualified(config["FunctionArn"]),
+            function_arn=str(parse_function_ref(config["FunctionArn"]).arn),
             version=str(config.get("Version") or "$LATEST"),
             handler=config["Handler"],
             runtime=config.get("Runtime") or "python3.13",
@@ -221,8 +209,3 @@ class Catalog:
         with self._lock:
             self._layers[arn] = layer
         return layer
-
-
-def _unqualified(function_arn: str) -> str:
-    parts = function_arn.split(":")
-    return ":".join(parts[:7])

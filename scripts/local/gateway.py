@@ -40,6 +40,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from scripts.arns import find_function_arn
 from scripts.local import cors, docs
 from scripts.local.authorizer import Authorizer, JwksKeys, KeyLookup, verify_jwt
 from scripts.local.cors import CorsConfig
@@ -48,7 +49,6 @@ from scripts.local.logs import LogHub
 
 Invoke = Callable[[str, bytes, "str | None"], Any]  # DataPlane.invoke: (function, payload, qualifier) -> result
 
-_FUNCTION_ARN = re.compile(r"arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9_$-]+)?")
 _TEXT_TYPES = re.compile(
     r"^(text/.*|application/(json|.*\+json|xml|.*\+xml|javascript|x-www-form-urlencoded|graphql))(;.*)?$", re.I
 )
@@ -144,11 +144,11 @@ def _match_segments(template: tuple[str, ...], parts: list[str]) -> dict[str, st
 
 def integration_target(uri: str) -> tuple[str, str | None]:
     """(unqualified function ARN, qualifier) from a Lambda ARN or an apigateway ...:lambda:path/... URI."""
-    match = _FUNCTION_ARN.search(uri)
-    if match is None:
-        raise LocalStackError(f"integration URI is not a Lambda function: {uri}")
-    parts = match.group(0).split(":")
-    return ":".join(parts[:7]), parts[7] if len(parts) > 7 else None
+    try:
+        target = find_function_arn(uri)
+    except ValueError:
+        raise LocalStackError(f"integration URI is not a Lambda function: {uri}") from None
+    return target.unqualified, target.qualifier
 
 
 def build_event(

@@ -24,9 +24,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from scripts.arns import parse_function_ref
 from scripts.local.events.aws import AwsClients
 from scripts.local.events.destinations import Condition, DestinationError, DestinationSender, InvocationRecord
-from scripts.local.events.invoke import Invoke, InvokeResultLike, split_function_ref
+from scripts.local.events.invoke import Invoke, InvokeResultLike
 
 __all__ = ["AsyncInvoker", "AsyncStats", "FailedResult"]
 
@@ -131,15 +132,15 @@ class AsyncInvoker:
     # --- API -------------------------------------------------------------------------------------------------
     def submit(self, function_name: str, payload: bytes, qualifier: str | None = None) -> str:
         """Queue an Event invocation and return its request id (what Invoke answers with a 202)."""
-        name, arn_qualifier = split_function_ref(function_name)
+        ref = parse_function_ref(function_name, qualifier)
         request_id = str(uuid.uuid4())
         now = time.monotonic()
         event = _Event(
             due=now,
             seq=next(self._seq),
             request_id=request_id,
-            function_name=name,
-            qualifier=qualifier or arn_qualifier,
+            function_name=ref.unqualified,
+            qualifier=ref.qualifier,
             payload=bytes(payload),
             enqueued_at=now,
         )

@@ -9,7 +9,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-__all__ = ["Arn", "AwsClients", "parse_arn"]
+from scripts.arns import parse_arn
+
+__all__ = ["AwsClients"]
 
 _CONFIG = Config(
     retries={"max_attempts": 2, "mode": "standard"},
@@ -18,32 +20,6 @@ _CONFIG = Config(
     read_timeout=30,
     max_pool_connections=50,
 )
-
-
-@dataclass(frozen=True)
-class Arn:
-    """The parts of an ARN this package routes on."""
-
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-    @property
-    def resource_name(self) -> str:
-        """``queue`` for ``arn:…:sqs:…:queue``, ``bus`` for ``…:event-bus/bus``, ``fn`` for ``…:function:fn``."""
-        if self.service == "lambda":
-            return self.resource.split(":")[1]
-        return self.resource.rsplit("/", 1)[-1] if "/" in self.resource else self.resource
-
-
-def parse_arn(arn: str) -> Arn:
-    """Split an ARN; a value that is not one raises ``ValueError`` naming it."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
-        raise ValueError(f"not an ARN: {arn!r}")
-    return Arn(partition=parts[1], service=parts[2], region=parts[3], account=parts[4], resource=parts[5])
 
 
 @dataclass

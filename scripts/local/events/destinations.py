@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from scripts.local.events.aws import AwsClients, parse_arn
+from scripts.arns import parse_arn
+from scripts.local.events.aws import AwsClients
 from scripts.local.events.invoke import InvokeResultLike, decode_payload
 
 __all__ = ["Condition", "DestinationError", "DestinationSender", "InvocationRecord", "iso_millis"]

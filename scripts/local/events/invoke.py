@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Invoke", "InvokeResultLike", "decode_payload", "split_function_ref"]
+__all__ = ["Invoke", "InvokeResultLike", "decode_payload"]
 
 
 @runtime_checkable
@@ -28,16 +28,6 @@ class Invoke(Protocol):
     """Synchronous (RequestResponse) invocation of a function by name or ARN, optionally qualified."""
 
     def __call__(self, function_name: str, payload: bytes, qualifier: str | None = None) -> InvokeResultLike: ...
-
-
-def split_function_ref(name_or_arn: str) -> tuple[str, str | None]:
-    """``arn:aws:lambda:r:a:function:name:alias`` → (unqualified ARN, "alias"); a plain name → (name, None)."""
-    parts = name_or_arn.split(":")
-    if name_or_arn.startswith("arn:") and len(parts) == 8 and parts[5] == "function":
-        return ":".join(parts[:7]), parts[7]
-    if not name_or_arn.startswith("arn:") and len(parts) == 2:
-        return parts[0], parts[1]
-    return name_or_arn, None
 
 
 def decode_payload(payload: bytes | str | None) -> object:

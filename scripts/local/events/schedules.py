@@ -21,7 +21,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from scripts.local.events.aws import AwsClients, parse_arn
+from scripts.arns import parse_arn
+from scripts.local.events.aws import AwsClients
 from scripts.local.events.schedule_expressions import ScheduleExpression, parse_schedule_expression
 from scripts.local.events.targets import target_payload
 

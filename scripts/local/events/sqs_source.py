@@ -26,8 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts.local.events.aws import AwsClients, parse_arn
-from scripts.local.events.invoke import Invoke, split_function_ref
+from scripts.arns import parse_arn, parse_function_ref
+from scripts.local.events.aws import AwsClients
+from scripts.local.events.invoke import Invoke
 
 __all__ = ["SqsEventSources", "SqsMapping", "SqsPoller", "SqsPollerStats", "build_sqs_event", "failed_message_ids"]
 
@@ -162,7 +163,8 @@ class SqsPoller:
         self._lock = threading.Lock()
         self._queue_url: str | None = None
         self.stats = SqsPollerStats()
-        self._function, self._qualifier = split_function_ref(mapping.function_arn)
+        target = parse_function_ref(mapping.function_arn)
+        self._function, self._qualifier = target.unqualified, target.qualifier
 
     def start(self) -> None:
         self._queue_url = self._clients.queue_url(self.mapping.queue_arn)

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scripts.arns import parse_function_ref
 from scripts.local.events.aws import AwsClients
-from scripts.local.events.invoke import split_function_ref
 
 Handler = Callable[[Any, "LocalContext"], Any]
 
@@ -76,12 +76,12 @@ class LocalFunctions:
 
     def invoke(self, function_name: str, payload: bytes, qualifier: str | None = None) -> LocalResult:
         """The ``Invoke`` protocol: run the handler; an exception becomes an ``Unhandled`` function error."""
-        ref, arn_qualifier = split_function_ref(function_name)
-        name = ref.rsplit(":", 1)[-1]
+        ref = parse_function_ref(function_name, qualifier)
+        name = ref.name
         handler = self.handlers[name]
         event = json.loads(payload) if payload else None
         with self._lock:
-            self.calls[name].append(Call(event=event, at=time.monotonic(), qualifier=qualifier or arn_qualifier))
+            self.calls[name].append(Call(event=event, at=time.monotonic(), qualifier=ref.qualifier))
         request_id = str(uuid.uuid4())
         context = LocalContext(request_id, name, f"arn:aws:lambda:us-east-1:123456789012:function:{name}")
         try:
