@@ -23,7 +23,7 @@ import binascii
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
 from itertools import accumulate
@@ -82,14 +82,9 @@ def json_dumps(obj: object) -> str:
     return text
 
 
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    """Case-insensitive header lookup (HTTP API lower-cases names, tests and proxies may not)."""
-    wanted = name.lower()
-    return next((value for key, value in (headers or {}).items() if key.lower() == wanted), None)
-
-
 def _check_content_type(headers: Mapping[str, str] | None) -> None:
-    content_type = _header(headers, "content-type") or ""
+    # Case-insensitive: HTTP API lower-cases header names, tests and proxies may not.
+    content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
     if content_type.split(";")[0].strip().lower() not in (JSON, ""):
         raise UnsupportedMediaTypeError(f"content-type must be {JSON}, got {content_type!r}")
 
@@ -130,8 +125,13 @@ def json_body(event: Mapping[str, Any], *, max_bytes: int = DEFAULT_MAX_BODY_BYT
         raise ValidationError(f"request body is not valid JSON: {exc}", fields={"body": "invalid JSON"}) from None
     if not isinstance(parsed, dict):
         raise ValidationError("request body must be a JSON object", fields={"body": "must be an object"})
-    if _SURROGATE_ESCAPE.search(text) and not _is_unicode(parsed):
-        raise ValidationError("request body has a lone UTF-16 surrogate escape", fields={"body": "invalid unicode"})
+    if _SURROGATE_ESCAPE.search(text):
+        try:  # a \ud800 escape parses to a lone surrogate (in a key or a value) that no encoder can write
+            json.dumps(parsed, default=str, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(
+                "request body has a lone UTF-16 surrogate escape", fields={"body": "invalid unicode"}
+            ) from None
     return parsed
 
 
@@ -184,21 +184,6 @@ def _refuse_json_constant(name: str) -> Any:
     raise ValidationError(f"request body contains {name}, which is not a JSON number", fields={"body": "not JSON"})
 
 
-def _is_unicode(value: object) -> bool:
-    """Whether every string in a parsed body (keys too) is encodable text (no lone surrogate from a \\u escape)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_is_unicode(key) and _is_unicode(item) for key, item in value.items())
-    if isinstance(value, list):
-        return all(_is_unicode(item) for item in value)
-    return True
-
-
 def allowed_methods(app: APIGatewayHttpResolver, path: str) -> tuple[str, ...]:
     """The methods ``app`` has a route for on ``path`` (empty: no route at all), in :data:`METHOD_ORDER`."""
     routes = [*app._static_routes, *app._dynamic_routes]
@@ -206,7 +191,7 @@ def allowed_methods(app: APIGatewayHttpResolver, path: str) -> tuple[str, ...]:
     return tuple(sorted(methods, key=lambda m: METHOD_ORDER.index(m) if m in METHOD_ORDER else len(METHOD_ORDER)))
 
 
-def _fields(errors: list[Any]) -> dict[str, str]:
+def _fields(errors: Sequence[Any]) -> dict[str, str]:
     """Powertools validation errors → ``{"body.items.0.price": msg}``, the first error per field.
 
     A ``Query()`` model's errors carry the parameter's own name second (``query.query.limit``): the client's
@@ -248,7 +233,7 @@ def make_resolver(
 
     class Resolver(APIGatewayHttpResolver):
         @cached_property
-        def _request_validation_middleware(self) -> Any:
+        def _request_validation_middleware(self) -> Any:  # type: ignore[override]  # Powertools' is an attribute
             """Powertools' request validation, built on the first request; ``authorize`` and the body guard first."""
             from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
                 OpenAPIRequestValidationMiddleware,
@@ -263,7 +248,7 @@ def make_resolver(
                 def _get_body(self, app: Any) -> dict[str, Any]:
                     return json_body(app.current_event.raw_event, max_bytes=max_body_bytes)  # JSON only, guarded
 
-            return Validation()
+            return Validation()  # type: ignore[no-untyped-call]  # Powertools' __init__ has no annotations
 
     app = Resolver(serializer=json_dumps)
     # enable_validation=True, set after construction, so the validation middleware (and Powertools' OpenAPI
@@ -278,7 +263,6 @@ def make_resolver(
         status, body, headers = error_body(exc, request_id=request_id())
         return Response(status_code=status, content_type=JSON, body=body, headers=headers)
 
-    @app.exception_handler([AppError, pydantic.ValidationError])
     def known(exc: Exception) -> Response[Any]:
         error = classify(exc)
         if error is not None and error.status < 500:
@@ -287,11 +271,9 @@ def make_resolver(
             logger.warning("request failed", extra={"error_code": error.code, "status": error.status})
         return answer(exc)
 
-    @app.exception_handler(RequestValidationError)
     def invalid_request(exc: RequestValidationError) -> Response[Any]:
         return known(ValidationError(fields=_fields(exc.errors())))
 
-    @app.not_found
     def no_route(exc: Exception) -> Response[Any]:
         method, path = app.current_event.http_method, app.current_event.path
         allowed = allowed_methods(app, path)
@@ -299,13 +281,11 @@ def make_resolver(
             return known(MethodNotAllowedError(f"{method} is not allowed on {path}", allowed=allowed))
         return known(NotFoundError(f"no route for {method} {path}"))
 
-    @app.exception_handler(ServiceError)
     def powertools_error(exc: ServiceError) -> Response[Any]:
         # Powertools' own HTTP errors (BadRequestError, ...) keep their status, in the taxonomy's body shape.
         body = {"error": {"code": f"http_{exc.status_code}", "message": exc.msg, "request_id": request_id()}}
         return Response(status_code=exc.status_code, content_type=JSON, body=body)
 
-    @app.exception_handler(Exception)  # lookup walks the MRO: every more specific handler above wins
     def unexpected(exc: Exception) -> Response[Any]:
         logger.exception("unexpected error", extra={"request_id": request_id()})
         return answer(exc)
@@ -322,5 +302,11 @@ def make_resolver(
                 raise ValidationError(fields={f"query.{name}": "Extra inputs are not permitted" for name in unknown})
         return next_middleware(app)
 
+    # Lookup walks the exception's MRO, so the most specific registration wins; Exception is the last resort.
+    app.exception_handler([AppError, pydantic.ValidationError])(known)
+    app.exception_handler(RequestValidationError)(invalid_request)
+    app.exception_handler(ServiceError)(powertools_error)
+    app.not_found(no_route)
+    app.exception_handler(Exception)(unexpected)
     app.use([refuse_unknown_query])
     return app
