@@ -130,9 +130,9 @@ def test_circuit_opens_after_threshold_failures_and_then_fails_fast(
 
 def test_a_success_resets_the_run_of_failures(payments: PaymentClient, payment_api: FakePaymentApi) -> None:
     # Given THRESHOLD-1 failures, a success, then THRESHOLD-1 failures again
-    for mode in ["fail"] * (THRESHOLD - 1) + ["ok"] + ["fail"] * (THRESHOLD - 1):
+    for mode in ["fail"] * (THRESHOLD - 1) + ["approve"] + ["fail"] * (THRESHOLD - 1):
         payment_api.mode = mode
-        if mode == "ok":
+        if mode == "approve":
             charge(payments)
         else:
             with pytest.raises(PaymentApiError):
@@ -160,7 +160,7 @@ def test_trial_call_after_the_open_period_closes_a_recovered_circuit(
 ) -> None:
     # Given an open circuit and an API that has recovered
     fail_until_open(payments, payment_api)
-    payment_api.mode = "ok"
+    payment_api.mode = "approve"
     # When the open period has passed and a charge is attempted
     clock.now += BASE_OPEN
     result = charge(payments)
@@ -278,6 +278,6 @@ def test_rejected_request_is_permanent_and_does_not_count(payments: PaymentClien
     # Then it is a permanent error carrying the provider's reason, and the circuit does not count it
     assert (raised.value.retryable, str(raised.value)) == (
         False,
-        "payment API rejected the request (400): amount too small",
+        "payment API rejected the request (400): amount must be at least 0.50",
     )
     assert payments.breaker.state().failures == 0

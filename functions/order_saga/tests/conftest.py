@@ -1,4 +1,4 @@
-"""Fixtures for the saga: moto tables + topic, a real payment HTTP server on loopback, order factories.
+"""Fixtures for the saga: moto tables + topic, the tests' payment provider on loopback (tests.support), order factories.
 
 An order is what orders_api creates: a ``shared.orders.Order`` in the orders table, and as the saga's execution
 input the ``shared.contracts.SagaInput`` order_events_router builds from its OrderCreated event.
@@ -14,13 +14,13 @@ import boto3
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 
-from functions.order_saga.tests.payment_server import PaymentProvider, serve
 from shared import inventory
 from shared.contracts import OrderCreated, SagaInput
 from shared.observability import metrics
 from shared.order_store import OrderTable
 from shared.orders import Order, OrderLine, OrderStatus, saga_step_key, to_item
 from tests.support.aws_fixtures import FakeLambdaContext, create_orders_table, create_table
+from tests.support.payment_provider import FakePaymentApi, running_payment_api
 
 ORDERS, INVENTORY, CIRCUIT = "orders", "inventory", "circuit"
 
@@ -98,13 +98,13 @@ def context() -> FakeLambdaContext:
 
 
 @pytest.fixture
-def payment_api() -> Iterator[PaymentProvider]:
-    with serve(PaymentProvider()) as provider:
+def payment_api() -> Iterator[FakePaymentApi]:
+    with running_payment_api() as provider:
         yield provider
 
 
 @pytest.fixture
-def saga_env(monkeypatch: pytest.MonkeyPatch, payment_api: PaymentProvider, moto_aws: None) -> dict[str, Any]:
+def saga_env(monkeypatch: pytest.MonkeyPatch, payment_api: FakePaymentApi, moto_aws: None) -> dict[str, Any]:
     """moto with the saga's tables, stock for SKU-1 (5) and SKU-2 (3), a topic, and every task's variables."""
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     create_tables(dynamodb)

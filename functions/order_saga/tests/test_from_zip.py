@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from functions.order_saga.tests.conftest import ORDERS, create_tables, insert_order, new_order, put_stock, stock
-from functions.order_saga.tests.payment_server import PaymentProvider, serve
-from scripts.lambda_runtime import HandlerError
+from scripts.lambda_sandbox import HandlerError
 from shared.orders import order_key
 from tests.support.lambda_zips import AwsEndpoint, BuiltFunction, load_event
+from tests.support.payment_provider import FakePaymentApi, running_payment_api
 
 SAMPLE = load_event("order_saga", "reserve_inventory")  # every sample carries the same order
 
@@ -19,14 +19,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def payment() -> Iterator[PaymentProvider]:
-    with serve(PaymentProvider()) as provider:
+def payment() -> Iterator[FakePaymentApi]:
+    with running_payment_api() as provider:
         yield provider
 
 
 @pytest.fixture
 def saga(
-    built_function: Callable[[str], BuiltFunction], aws_endpoint: AwsEndpoint, payment: PaymentProvider
+    built_function: Callable[[str], BuiltFunction], aws_endpoint: AwsEndpoint, payment: FakePaymentApi
 ) -> Callable[[str, Any], Any]:
     dynamodb = aws_endpoint.client("dynamodb")
     create_tables(dynamodb)
@@ -70,7 +70,7 @@ def test_sample_events_drive_the_saga_forward_and_back(
     assert stock(dynamodb, "SKU-1") == 3
     assert order_item(dynamodb)["status"] == "CONFIRMED"
     charged = saga("charge_payment", load_event("order_saga", "charge_payment"))
-    assert (charged["status"], charged["charge_id"]) == ("APPROVED", "pay_1")
+    assert (charged["status"], charged["charge_id"]) == ("APPROVED", "pay_0001")
     assert order_item(dynamodb)["status"] == "PAID"
     assert saga("create_shipment", load_event("order_saga", "create_shipment"))["shipment_id"] == "SHP-o-20261123-0001"
     assert order_item(dynamodb)["status"] == "SHIPPED"
@@ -78,7 +78,7 @@ def test_sample_events_drive_the_saga_forward_and_back(
     # Back: the compensations undo each step; the last one cancels the order with the sample's $.error as reason
     assert saga("cancel_shipment", load_event("order_saga", "cancel_shipment"))["status"] == "CANCELLED"
     refunded = saga("refund_payment", load_event("order_saga", "refund_payment"))
-    assert (refunded["status"], refunded["refund_id"]) == ("REFUNDED", "re_1")
+    assert (refunded["status"], refunded["refund_id"]) == ("REFUNDED", "re_0001")
     assert saga("release_inventory", load_event("order_saga", "release_inventory"))["status"] == "RELEASED"
     assert (stock(dynamodb, "SKU-1"), stock(dynamodb, "SKU-2")) == (5, 3)
     cancelled = order_item(dynamodb)

@@ -63,8 +63,8 @@ def test_failed_notification_undoes_shipment_payment_and_reservation(saga_env: d
     assert execution.status == "FAILED"
     assert stock(saga_env["dynamodb"], "SKU-1") == 5
     assert stock(saga_env["dynamodb"], "SKU-2") == 3
-    assert [path for path, _, _ in saga_env["payment"].calls] == ["/charges", "/refunds"]
-    assert saga_env["payment"].calls[1][2]["payment_id"] == "pay_1"
+    assert [request["path"] for request in saga_env["payment"].requests] == ["/charges", "/refunds"]
+    assert saga_env["payment"].requests[1]["body"]["payment_id"] == "pay_0001"
     assert step_record(saga_env["dynamodb"], order["order_id"], "SHIPMENT")["status"]["S"] == "CANCELLED"
     assert step_record(saga_env["dynamodb"], order["order_id"], "PAYMENT")["status"]["S"] == "REFUNDED"
     assert order_status(order["order_id"]) is OrderStatus.CANCELLED
@@ -87,7 +87,7 @@ def test_out_of_stock_fails_the_saga_without_charging(saga_env: dict[str, Any], 
     order = place_order(lines=[{"sku": "SKU-2", "quantity": 9, "price": "1.00"}])
     execution = run_saga(order, context)
     assert (execution.status, execution.error) == ("FAILED", "OutOfStockError")
-    assert saga_env["payment"].calls == []
+    assert saga_env["payment"].requests == []
     assert stock(saga_env["dynamodb"], "SKU-2") == 3
     assert order_status(order["order_id"]) is OrderStatus.CANCELLED
     assert cancel_reason(order["order_id"]) == "out of stock"
@@ -102,7 +102,7 @@ def test_an_order_cancelled_before_the_saga_takes_no_stock_and_no_money(saga_env
     # Then it stops, nothing is held or charged, and the customer's reason stays on the order
     assert (execution.status, execution.error) == ("FAILED", "StepCompensatedError")
     assert (stock(saga_env["dynamodb"], "SKU-1"), stock(saga_env["dynamodb"], "SKU-2")) == (5, 3)
-    assert saga_env["payment"].calls == []
+    assert saga_env["payment"].requests == []
     assert (order_status(order["order_id"]), cancel_reason(order["order_id"])) == (
         OrderStatus.CANCELLED,
         "changed my mind",
@@ -127,7 +127,7 @@ def test_an_order_cancelled_during_the_charge_is_refunded_and_not_shipped(
     execution = run_saga(order, context)
     # Then nothing ships, the money goes back, the stock goes back and the order stays cancelled
     assert (execution.status, execution.error) == ("FAILED", "StepCompensatedError")
-    assert [path for path, _, _ in saga_env["payment"].calls] == ["/charges", "/refunds"]
+    assert [request["path"] for request in saga_env["payment"].requests] == ["/charges", "/refunds"]
     assert step_record(saga_env["dynamodb"], order["order_id"], "SHIPMENT")["status"]["S"] == "CANCELLED"
     assert (stock(saga_env["dynamodb"], "SKU-1"), stock(saga_env["dynamodb"], "SKU-2")) == (5, 3)
     assert (order_status(order["order_id"]), cancel_reason(order["order_id"])) == (

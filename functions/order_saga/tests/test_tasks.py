@@ -276,11 +276,11 @@ def test_charge_approved_records_the_charge(saga_env: dict[str, Any], context: A
     order = place_order()
     result = handler.charge_payment(order, context)
     assert result["status"] == "APPROVED"
-    assert result["charge_id"] == "pay_1"  # the provider's payment_id
+    assert result["charge_id"] == "pay_0001"  # the provider's payment_id
     payment = saga_env["payment"]
-    assert payment.calls[0][1] == f"order-{order['order_id']}-charge"
+    assert payment.requests[0]["idempotency_key"] == f"order-{order['order_id']}-charge"
     sent = {"order_id": order["order_id"], "amount": "45.99", "currency": "EUR", "customer_id": "c-42"}
-    assert payment.calls[0][2] == sent
+    assert payment.requests[0]["body"] == sent
     assert step_record(saga_env["dynamodb"], order["order_id"], "PAYMENT")["status"]["S"] == "APPROVED"
     assert order_status(order["order_id"]) is OrderStatus.PAID
 
@@ -293,7 +293,7 @@ def test_charge_of_a_cancelled_order_asks_the_provider_nothing(saga_env: dict[st
     # When the charge task runs, it stops the saga without asking the provider or recording a charge
     with pytest.raises(StepCompensatedError, match="cancelled"):
         handler.charge_payment(order, context)
-    assert saga_env["payment"].calls == []
+    assert saga_env["payment"].requests == []
     assert step_record(saga_env["dynamodb"], order["order_id"], "PAYMENT") is None
 
 
@@ -320,7 +320,7 @@ def test_an_order_cancelled_while_charging_is_charged_then_refunded(
     with pytest.raises(StepCompensatedError):
         handler.create_shipment(order | {"payment": payment}, context)
     assert handler.refund_payment(order, context)["status"] == "REFUNDED"
-    assert [path for path, _, _ in saga_env["payment"].calls] == ["/charges", "/refunds"]
+    assert [request["path"] for request in saga_env["payment"].requests] == ["/charges", "/refunds"]
 
 
 def test_retried_charge_does_not_call_the_api_again(saga_env: dict[str, Any], context: Any) -> None:
@@ -328,7 +328,7 @@ def test_retried_charge_does_not_call_the_api_again(saga_env: dict[str, Any], co
     handler.charge_payment(order, context)
     again = handler.charge_payment(order, context)
     assert again["status"] == "APPROVED"
-    assert len(saga_env["payment"].calls) == 1
+    assert saga_env["payment"].calls == 1
 
 
 def test_charge_left_pending_is_settled_with_the_same_key(saga_env: dict[str, Any], context: Any) -> None:
@@ -342,7 +342,7 @@ def test_charge_left_pending_is_settled_with_the_same_key(saga_env: dict[str, An
     result = handler.charge_payment(order, context)
     # Then it asks again with the same idempotency key and the customer is charged once
     assert result["status"] == "APPROVED"
-    assert {key for _, key, _ in saga_env["payment"].calls} == {f"order-{order['order_id']}-charge"}
+    assert {r["idempotency_key"] for r in saga_env["payment"].requests} == {f"order-{order['order_id']}-charge"}
     assert saga_env["payment"].charges_made() == 1
 
 
@@ -393,12 +393,12 @@ def test_circuit_opens_after_repeated_failures_and_fails_fast(saga_env: dict[str
     for _ in range(5):
         with pytest.raises(ServiceUnavailableError):
             handler.charge_payment(place_order(), context)
-    calls = len(saga_env["payment"].calls)
+    calls = saga_env["payment"].calls
     # When another charge comes in
     with pytest.raises(CircuitOpenError) as raised:
         handler.charge_payment(place_order(), context)
     # Then it fails fast (retryable, so Step Functions backs off) without calling the API
-    assert len(saga_env["payment"].calls) == calls
+    assert saga_env["payment"].calls == calls
     assert isinstance(raised.value, RetryableError)
 
 
@@ -409,12 +409,12 @@ def test_refund_gives_the_money_back_once(saga_env: dict[str, Any], context: Any
     second = handler.refund_payment(order, context)
     assert first == second | {"refund_id": first["refund_id"]}
     assert first["status"] == "REFUNDED"
-    assert first["refund_id"] == "re_1"
-    refund_calls = [path for path, _, _ in saga_env["payment"].calls if path.endswith("/refunds")]
+    assert first["refund_id"] == "re_0001"
+    refund_calls = [r["path"] for r in saga_env["payment"].requests if r["path"].endswith("/refunds")]
     assert refund_calls == ["/refunds"]
-    assert saga_env["payment"].calls[-1][1:] == (
+    assert (saga_env["payment"].requests[-1]["idempotency_key"], saga_env["payment"].requests[-1]["body"]) == (
         f"order-{order['order_id']}-refund",
-        {"payment_id": "pay_1", "amount": "45.99"},
+        {"payment_id": "pay_0001", "amount": "45.99"},
     )
 
 
@@ -423,7 +423,7 @@ def test_refund_without_charge_blocks_a_late_charge(saga_env: dict[str, Any], co
     assert handler.refund_payment(order, context)["status"] == "NOT_CHARGED"
     with pytest.raises(StepCompensatedError):
         handler.charge_payment(order, context)
-    assert saga_env["payment"].calls == []
+    assert saga_env["payment"].requests == []
 
 
 def test_refund_of_a_declined_charge_moves_no_money(saga_env: dict[str, Any], context: Any) -> None:
@@ -431,7 +431,7 @@ def test_refund_of_a_declined_charge_moves_no_money(saga_env: dict[str, Any], co
     saga_env["payment"].mode = "decline"
     handler.charge_payment(order, context)
     assert handler.refund_payment(order, context)["status"] == "NOT_CHARGED"
-    assert [path for path, _, _ in saga_env["payment"].calls] == ["/charges"]
+    assert [request["path"] for request in saga_env["payment"].requests] == ["/charges"]
 
 
 # ---- shipment / notification -------------------------------------------------------------------------------------
