@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.builder import (
+from scripts.artifacts import (
     Builder,
     BuildError,
     BytecodeCompiler,

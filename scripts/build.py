@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.builder import Builder, BuildError, Result, host_target
+from scripts.artifacts import Builder, BuildError, Result, host_target
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from scripts import builder
-from scripts.builder import Builder, BuildError, Target, host_target
+from scripts import artifacts
+from scripts.artifacts import Builder, BuildError, Target, host_target
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "minirepo"
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 LAMBDA_TARGET = Target("python3.13", "arm64")
 needs_target_python = pytest.mark.skipif(
-    builder.bytecode_compiler(LAMBDA_TARGET) is None, reason="no python3.13 interpreter on this machine"
+    artifacts.bytecode_compiler(LAMBDA_TARGET) is None, reason="no python3.13 interpreter on this machine"
 )
 
 # Runs in a fresh interpreter: import the handler with an audit hook that records every compile() of a file
@@ -176,7 +176,7 @@ def test_missing_target_python_is_one_warning_and_zips_without_bytecode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given no interpreter for the target runtime
-    monkeypatch.setattr(builder, "bytecode_compiler", lambda target: None)
+    monkeypatch.setattr(artifacts, "bytecode_compiler", lambda target: None)
     repo = make_repo(tmp_path)
     # When the repo is built without --require-bytecode
     run = Builder(repo, repo / "dist", WHEELS)
@@ -193,7 +193,7 @@ def test_missing_target_python_is_one_warning_and_zips_without_bytecode(
 def test_require_bytecode_makes_a_missing_target_python_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(builder, "bytecode_compiler", lambda target: None)
+    monkeypatch.setattr(artifacts, "bytecode_compiler", lambda target: None)
     repo = make_repo(tmp_path)
     with pytest.raises(BuildError, match=r"no python3\.13 interpreter to compile bytecode.*pyenv install 3\.13"):
         Builder(repo, repo / "dist", WHEELS, require_bytecode=True).build()
@@ -229,7 +229,7 @@ def test_a_zip_built_without_bytecode_is_rebuilt_once_the_interpreter_is_there(
     # Given artifacts built while the target interpreter was missing
     repo = make_repo(tmp_path)
     with monkeypatch.context() as patch:
-        patch.setattr(builder, "bytecode_compiler", lambda target: None)
+        patch.setattr(artifacts, "bytecode_compiler", lambda target: None)
         Builder(repo, repo / "dist", WHEELS).build()
     # When the interpreter is available again
     manifest, results = Builder(repo, repo / "dist", WHEELS).build()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import lambda_runtime
-from scripts.builder import Builder, host_target
+from scripts import lambda_sandbox
+from scripts.artifacts import Builder, host_target
 
 REPO = Path(__file__).resolve().parents[2]
 WHEELS = REPO / ".cache" / "wheels"
@@ -78,9 +78,9 @@ def test_function_imports_shared_from_the_built_layer_zip(tmp_path: Path) -> Non
     layer_zip = repo / manifest["layers"]["common"]["path"]
     shutil.rmtree(repo / "shared")  # nothing can come from the source tree now
 
-    out = lambda_runtime.invoke(function_zip, [layer_zip], "probe.handler.handle", {}, work_dir=tmp_path / "run")
+    out = lambda_sandbox.invoke(function_zip, [layer_zip], "probe.handler.handle", {}, work_dir=tmp_path / "run")
 
-    layer_dir = lambda_runtime.unpack(layer_zip, tmp_path / "run") / "python"
+    layer_dir = lambda_sandbox.unpack(layer_zip, tmp_path / "run") / "python"
     for module in ("shared", "powertools", "pydantic_core"):
         assert Path(out.result[module]).is_relative_to(layer_dir), (module, out.result[module])
     assert out.result["response"]["statusCode"] == 200

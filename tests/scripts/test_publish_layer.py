@@ -18,7 +18,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from scripts.layer_publisher import DIRECT_UPLOAD_LIMIT, READ_ONLY_OPERATIONS, main
+from scripts.layer_versions import DIRECT_UPLOAD_LIMIT, READ_ONLY_OPERATIONS, main
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.literals import BucketLocationConstraintType

@@ -22,8 +22,8 @@ from typing import Any
 import boto3
 import pytest
 
-from scripts import lambda_runtime
-from scripts.builder import Builder, host_target
+from scripts import lambda_sandbox
+from scripts.artifacts import Builder, host_target
 
 REPO = Path(__file__).resolve().parents[2]
 HOST_DIST = REPO / ".cache" / "host-dist"
@@ -96,14 +96,14 @@ class BuiltFunction:
 
     def invoke(
         self, key: str, event: object, *, env: Mapping[str, str] | None = None, timeout: float = 30.0
-    ) -> lambda_runtime.Invocation:
+    ) -> lambda_sandbox.Invocation:
         """Invoke handler ``key`` (a function.json handlers key) in a fresh Lambda-like process."""
         full_env = {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_SERVICE_NAME": self.folder}
         full_env |= {"POWERTOOLS_METRICS_NAMESPACE": "orders"}
         if self.endpoint is not None:
             full_env |= self.endpoint.env()
         full_env |= dict(env or {})
-        return lambda_runtime.invoke(
+        return lambda_sandbox.invoke(
             self.code_zip,
             self.layer_zips,
             self.handlers[key],

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from scripts.lambda_runtime import HandlerError
+from scripts.lambda_sandbox import HandlerError
 from tests.support.lambda_zips import load_event
 
 from .conftest import ACTIVITY_TABLE, create_activity_table

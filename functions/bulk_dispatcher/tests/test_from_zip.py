@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from scripts.lambda_runtime import HandlerError
+from scripts.lambda_sandbox import HandlerError
 from tests.support.lambda_zips import load_event
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from scripts.lambda_runtime import HandlerError
+from scripts.lambda_sandbox import HandlerError
 from tests.support.lambda_zips import load_event
 
 from .conftest import ALLOWED, USERS_TABLE, create_users_table

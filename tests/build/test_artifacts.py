@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from scripts import builder
-from scripts.builder import Builder, BuildError, Target
+from scripts import artifacts
+from scripts.artifacts import Builder, BuildError, Target
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "minirepo"
@@ -30,11 +30,11 @@ def make_repo(parent: Path, name: str = "repo") -> Path:
     return repo
 
 
-def build(repo: Path, jobs: int = 2, force: bool = False) -> tuple[dict, list[builder.Result]]:
+def build(repo: Path, jobs: int = 2, force: bool = False) -> tuple[dict, list[artifacts.Result]]:
     return Builder(repo, repo / "dist", WHEELS, jobs=jobs, force=force).build()
 
 
-def statuses(results: list[builder.Result]) -> dict[str, str]:
+def statuses(results: list[artifacts.Result]) -> dict[str, str]:
     return {r.name: r.status for r in results}
 
 
@@ -199,7 +199,7 @@ def test_shared_object_needing_newer_glibc_than_the_runtime_is_rejected(tmp_path
     # the host's Python extension links against this machine's glibc (>= 2.34, newer than Amazon Linux 2's 2.26)
     machine = {"x86_64": "x86_64", "aarch64": "arm64"}[os.uname().machine]
     with pytest.raises(BuildError, match=r"_ctypes.*rule glibc: needs GLIBC_2\.\d+, python3\.11 has 2\.26"):
-        builder._check_elf(host_shared_object(), host_shared_object().name, Target("python3.11", machine))
+        artifacts._check_elf(host_shared_object(), host_shared_object().name, Target("python3.11", machine))
 
 
 def test_failed_build_leaves_the_previous_artifacts_intact(tmp_path: Path) -> None:
@@ -234,14 +234,14 @@ def test_interrupted_zip_write_never_leaves_a_truncated_zip(tmp_path: Path, monk
 
     monkeypatch.setattr(zipfile.ZipFile, "writestr", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        builder.write_zip(source, dest)
+        artifacts.write_zip(source, dest)
     assert dest.read_bytes() == b"previous good zip"
     assert sorted(p.name for p in dest.parent.iterdir()) == ["fn.zip"]
 
 
 def test_zip_over_the_size_limit_is_rejected_naming_the_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = make_repo(tmp_path)
-    monkeypatch.setattr(builder, "MAX_ZIPPED_BYTES", 1000)
+    monkeypatch.setattr(artifacts, "MAX_ZIPPED_BYTES", 1000)
     _, results = build(repo)
     errors = {r.name: r.error for r in results if r.status == "failed"}
     assert "rule zipped-size" in errors["compiled_fn"]
@@ -252,7 +252,7 @@ def test_unzipped_limit_counts_the_function_and_its_layers(tmp_path: Path, monke
     repo = make_repo(tmp_path)
     build(repo)
     layer_size = json.loads((repo / "dist" / "manifest.json").read_text())["layers"]["base"]["unzipped_size"]
-    monkeypatch.setattr(builder, "MAX_UNZIPPED_BYTES", layer_size + 10)
+    monkeypatch.setattr(artifacts, "MAX_UNZIPPED_BYTES", layer_size + 10)
     handler = repo / "functions" / "pure_fn" / "pure_fn" / "handler.py"
     handler.write_text(handler.read_text() + "# change\n")
     _, results = build(repo)
@@ -268,7 +268,7 @@ def test_zip_that_is_not_world_readable_is_rejected(tmp_path: Path) -> None:
         info.external_attr = 0o100600 << 16
         zf.writestr(info, "x = 1")
     with pytest.raises(BuildError, match=r"secret\.py: rule world-readable"):
-        builder.check_zip(path, "bad.zip")
+        artifacts.check_zip(path, "bad.zip")
 
 
 def test_package_without_a_wheel_for_the_target_fails_naming_package_and_target(tmp_path: Path) -> None:

@@ -119,7 +119,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class LayerSpec:
+class LayerSource:
     name: str
     folder: Path  # repo-relative
     target: Target
@@ -133,7 +133,7 @@ class LayerSpec:
 
 
 @dataclass(frozen=True)
-class FunctionSpec:
+class FunctionSource:
     name: str
     folder: Path  # repo-relative
     target: Target
@@ -182,7 +182,7 @@ def _declared_target(data: dict[str, object], what: str) -> Target:
         raise BuildError(f"{what}: {exc}") from None
 
 
-def load_layer(repo: Path, folder: Path) -> LayerSpec:
+def load_layer(repo: Path, folder: Path) -> LayerSource:
     what = str(folder)
     data = _read_declaration(repo / folder / "layer.json", what)
     target = _declared_target(data, what)
@@ -193,17 +193,17 @@ def load_layer(repo: Path, folder: Path) -> LayerSpec:
     if not (repo / folder / "requirements.txt").is_file():
         raise BuildError(f"{what}: no requirements.txt lock (run `make lock`)")
     provided = tuple(normalize(n) for n in _str_list(data.get("runtime_provided"), what, "runtime_provided"))
-    return LayerSpec(folder.name, folder, target, str(data.get("description", "")), packages, provided)
+    return LayerSource(folder.name, folder, target, str(data.get("description", "")), packages, provided)
 
 
-def load_function(repo: Path, folder: Path) -> FunctionSpec:
+def load_function(repo: Path, folder: Path) -> FunctionSource:
     what = str(folder)
     data = _read_declaration(repo / folder / "function.json", what)
     target = _declared_target(data, what)
     handlers = data.get("handlers")
     if not isinstance(handlers, dict) or not handlers:
         raise BuildError(f"{what}: function.json needs a non-empty 'handlers' object (key -> module.function)")
-    spec = FunctionSpec(
+    spec = FunctionSource(
         folder.name,
         folder,
         target,
@@ -220,7 +220,7 @@ def load_function(repo: Path, folder: Path) -> FunctionSpec:
     return spec
 
 
-def _check_handler(repo: Path, spec: FunctionSpec, key: str, handler: str) -> None:
+def _check_handler(repo: Path, spec: FunctionSource, key: str, handler: str) -> None:
     module, _, func = handler.rpartition(".")
     parts = module.split(".")
     if not module or parts[0] != spec.name:
@@ -240,8 +240,8 @@ def _check_handler(repo: Path, spec: FunctionSpec, key: str, handler: str) -> No
 @dataclass(frozen=True)
 class Project:
     repo: Path
-    layers: dict[str, LayerSpec]
-    functions: dict[str, FunctionSpec]
+    layers: dict[str, LayerSource]
+    functions: dict[str, FunctionSource]
 
     def retarget(self, target: Target) -> Project:
         """The same project built for another target (the host, for local runs of the real packaging)."""
@@ -662,7 +662,7 @@ def _bytecode_key(compiler: BytecodeCompiler | None) -> list[str] | None:
     return [compiler.cache_tag, compiler.magic] if compiler else None
 
 
-def layer_key(repo: Path, layer: LayerSpec, compiler: BytecodeCompiler | None = None) -> str:
+def layer_key(repo: Path, layer: LayerSource, compiler: BytecodeCompiler | None = None) -> str:
     return _key(
         {
             "builder": BUILDER_VERSION,
@@ -678,7 +678,7 @@ def layer_key(repo: Path, layer: LayerSpec, compiler: BytecodeCompiler | None = 
 
 
 def function_key(
-    repo: Path, fn: FunctionSpec, layers: dict[str, LayerSpec], compiler: BytecodeCompiler | None = None
+    repo: Path, fn: FunctionSource, layers: dict[str, LayerSource], compiler: BytecodeCompiler | None = None
 ) -> str:
     return _key(
         {
@@ -779,15 +779,15 @@ class Builder:
         return compiler.cache_tag
 
     @staticmethod
-    def _needed(layer: LayerSpec, project: Project, wanted: set[str]) -> bool:
+    def _needed(layer: LayerSource, project: Project, wanted: set[str]) -> bool:
         return any(layer.name in fn.layers for name, fn in project.functions.items() if name in wanted)
 
-    def _run(self, kind: str, spec: LayerSpec | FunctionSpec, project: Project, previous: dict) -> Result:
+    def _run(self, kind: str, spec: LayerSource | FunctionSource, project: Project, previous: dict) -> Result:
         start = time.perf_counter()
         try:
             result = (
                 self._build_layer(spec, previous)
-                if isinstance(spec, LayerSpec)
+                if isinstance(spec, LayerSource)
                 else self._build_function(spec, project, previous)
             )
         except BuildError as exc:
@@ -828,7 +828,7 @@ class Builder:
             "input_key": key,
         }
 
-    def _build_layer(self, layer: LayerSpec, previous: dict) -> Result:
+    def _build_layer(self, layer: LayerSource, previous: dict) -> Result:
         key = layer_key(self.repo, layer, self._compilers.get(layer.target.runtime))
         cached = self._cached("layers", layer.name, key, previous)
         if cached:
@@ -848,7 +848,7 @@ class Builder:
         entry = self._entry(zip_path, unzipped, layer.target, key, extra)
         return Result("layer", layer.name, "built", entry=entry)
 
-    def _build_function(self, fn: FunctionSpec, project: Project, previous: dict) -> Result:
+    def _build_function(self, fn: FunctionSource, project: Project, previous: dict) -> Result:
         key = function_key(self.repo, fn, project.layers, self._compilers.get(fn.target.runtime))
         layer_sizes = 0
         skip: set[str] = set()
