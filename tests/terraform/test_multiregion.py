@@ -226,3 +226,79 @@ def test_prod_failover_time_is_interval_times_threshold_plus_ttl(prod_plan: Plan
     }
     checks = prod_plan.after("aws_route53_health_check", "module.global.")
     assert {(c["request_interval"], c["failure_threshold"]) for c in checks} == {(10, 3)}
+
+
+# --- stacks/regional: the multi-region variables refuse what cannot work ------------------------------------
+
+REGIONAL_ROOT = """
+provider "aws" {
+  region = "us-east-1"
+}
+
+variable "manifest_path" {
+  type = string
+}
+
+variable "global_tables" {
+  type    = any
+  default = null
+}
+
+variable "identity" {
+  type    = any
+  default = null
+}
+
+module "regional" {
+  source = "../../stacks/regional"
+
+  prefix          = "orders-mr"
+  manifest_path   = var.manifest_path
+  payment_api_url = "https://payments.example.com"
+  sender_email    = "orders@example.com"
+  global_tables   = var.global_tables
+  identity        = var.identity
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def regional_root(tf_tree: Path, tf_emulator: Emulator) -> Path:
+    """A root module calling stacks/regional with the multi-region variables passed through."""
+    directory = tf_tree / "test_roots" / "regional_multiregion"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "main.tf").write_text(REGIONAL_ROOT)
+    emulator_override(directory, tf_emulator, ["us-east-1"])
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        pytest.param(
+            {"global_tables": {"tables": ["orders", "circuit"], "replica_regions": ["eu-west-1"]}},
+            "circuit stays per region",
+            id="circuit-global",
+        ),
+        pytest.param(
+            {"global_tables": {"tables": ["orders"], "replica_regions": ["eu-west-1"], "primary_region": "eu-west-1"}},
+            "global_tables needs exactly one of replica_regions",
+            id="creates-and-replicates",
+        ),
+        pytest.param(
+            {"global_tables": {"tables": ["orders"]}},
+            "global_tables needs exactly one of replica_regions",
+            id="neither-creates-nor-replicates",
+        ),
+        pytest.param(
+            {"identity": {"issuer": "https://example.com/pool", "client_id": "abc123"}},
+            "identity.issuer must be a Cognito user pool issuer",
+            id="issuer-not-cognito",
+        ),
+    ],
+)
+def test_regional_multi_region_settings_that_cannot_work_fail_with_the_stack_message(
+    regional_root: Path, fake_manifest: Path, variables: dict[str, Any], message: str
+):
+    error = plan_error(regional_root, {"manifest_path": str(fake_manifest), **variables})
+    assert message in error
