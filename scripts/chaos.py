@@ -28,7 +28,7 @@ from botocore.config import Config
 from scripts.local.chaos import ChaosPlan, ChaosTarget, format_report, run_chaos
 
 REPO = Path(__file__).resolve().parents[1]
-TARGET_RATE = 100.0  # msg/s the queue must sustain on a 2-core machine (issue 13)
+TARGET_RATE = 100.0  # msg/s the queue must sustain on a 2-core machine
 
 
 class ChaosSetupError(RuntimeError):

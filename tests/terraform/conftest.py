@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tftest
 
 from scripts import tf
 from scripts.emulator import Emulator
@@ -32,6 +33,10 @@ def tf_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of terraform/ (with the committed lock files) that tests may init, plan and apply in."""
     root = tmp_path_factory.mktemp("tf") / "terraform"
     shutil.copytree(TERRAFORM, root, ignore=_ignore)
+    # Beside it, as in the repository, the sample events the pre-traffic hook gets (stacks/regional/deployments.tf
+    # reads <repo>/functions/<folder>/events/).
+    for events in (REPO / "functions").glob("*/events"):
+        shutil.copytree(events, root.parent / "functions" / events.parent.name / "events")
     return root
 
 
@@ -59,11 +64,20 @@ def fake_layer_zip(fake_manifest: Path) -> Path:
     return fake_manifest.parent / "layers" / "common.zip"
 
 
-def init(directory: Path) -> None:
+def terraform(directory: Path) -> tftest.TerraformTest:
+    """tftest's runner for ``directory`` with the environment scripts/tf.py prepares (provider mirror, plugin cache)."""
+    env = tf.terraform_env(directory)
+    binary = env.get("TERRAFORM_BINARY") or shutil.which("terraform", path=env.get("PATH")) or "terraform"
+    return tftest.TerraformTest(directory, binary=binary, env=env)
+
+
+def init(directory: Path) -> tftest.TerraformTest:
     """terraform init without remote state: -backend=false, or the local backend when an override selects it."""
+    runner = terraform(directory)
     if not (directory / ".terraform").is_dir():
-        backend = [] if (directory / LOCAL_BACKEND).is_file() else ["-backend=false"]
-        tf.run(["init", *backend, "-input=false", "-no-color"], directory, timeout=300)
+        # cleanup_on_exit=False: the session's copies share inits between tests (and are temp dirs anyway).
+        runner.setup(backend=(directory / LOCAL_BACKEND).is_file(), cleanup_on_exit=False, input=False, color=False)
+    return runner
 
 
 LOCAL_BACKEND = "backend_override.tf.json"
@@ -83,38 +97,56 @@ def var_args(variables: Mapping[str, Any]) -> list[str]:
     return [f"-var={k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in variables.items()]
 
 
-def plan(directory: Path, variables: Mapping[str, Any] | None = None, *, check: bool = True) -> Plan:
-    """Plan ``directory`` and return the plan as Terraform's JSON (``terraform show -json``)."""
-    init(directory)
-    out = directory / "test.tfplan"
-    result = tf.run(
-        ["plan", "-input=false", "-no-color", "-lock=false", f"-out={out}", *var_args(variables or {})],
-        directory,
-        check=check,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        return Plan({}, result.stdout + result.stderr)
-    shown = tf.run(["show", "-json", "-no-color", str(out)], directory, timeout=300)
-    return Plan(json.loads(shown.stdout), result.stdout)
+def plan(directory: Path, variables: Mapping[str, Any] | None = None) -> Plan:
+    """Plan ``directory``; the plan as tftest's TerraformPlanOutput (``terraform show -json``) behind :class:`Plan`."""
+    output = init(directory).plan(output=True, input=False, color=False, lock=False, tf_vars=dict(variables or {}))
+    return Plan(output)
 
 
 def plan_error(directory: Path, variables: Mapping[str, Any]) -> str:
     """Plan that must fail; returns Terraform's error output with line-wraps and box characters removed."""
-    init(directory)
-    result = tf.run(
-        ["plan", "-input=false", "-no-color", "-lock=false", *var_args(variables)], directory, check=False, timeout=300
+    runner = init(directory)
+    try:
+        runner.plan(input=False, color=False, lock=False, tf_vars=dict(variables))
+    except tftest.TerraformTestError as exc:
+        return " ".join(line.strip(" │╷╵") for line in str(exc.args[-1] if len(exc.args) > 1 else exc).splitlines())
+    raise AssertionError("plan succeeded but should have failed")
+
+
+def apply(directory: Path, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """terraform apply, then the root outputs as plain values."""
+    runner = init(directory)
+    runner.apply(input=False, color=False, tf_vars=dict(variables))
+    outputs = runner.output()  # one `output -json` (tftest puts a name before the flags, which Terraform rejects)
+    return {name: outputs[name] for name in outputs}
+
+
+def plan_has_changes(directory: Path, variables: Mapping[str, Any]) -> tuple[bool, str]:
+    """``plan -detailed-exitcode`` (tftest's plan() has no such flag): (changes pending, Terraform's output)."""
+    result = init(directory).execute_command(
+        "plan", "-detailed-exitcode", "-input=false", "-no-color", *var_args(variables)
     )
-    assert result.returncode != 0, f"plan succeeded but should have failed:\n{result.stdout[-2000:]}"
-    return " ".join(line.strip(" │╷╵") for line in result.stderr.splitlines())
+    return result.retcode == 2, result.out + result.err
+
+
+def destroy(directory: Path, variables: Mapping[str, Any], *, check: bool = True) -> None:
+    try:
+        init(directory).destroy(color=False, auto_approve=True, tf_vars=dict(variables))
+    except tftest.TerraformTestError:
+        if check:
+            raise
 
 
 class Plan:
-    """Query helpers over ``terraform show -json`` of a saved plan."""
+    """Query helpers over tftest's TerraformPlanOutput (``terraform show -json`` of a saved plan)."""
 
-    def __init__(self, document: dict[str, Any], output: str) -> None:
+    def __init__(self, document: tftest.TerraformPlanOutput) -> None:
         self.document = document
-        self.output = output
+
+    @property
+    def outputs(self) -> Mapping[str, Any]:
+        """Planned root output values (known at plan time)."""
+        return {name: change.get("after") for name, change in (self.document.get("output_changes") or {}).items()}
 
     def changes(self, resource_type: str, module: str | None = None) -> list[dict[str, Any]]:
         """Resource changes of a type (optionally under a module address prefix), managed and data."""

@@ -12,9 +12,17 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 
-from scripts import tf
 from scripts.emulator import Emulator
-from tests.terraform.conftest import Plan, emulator_override, init, plan, plan_error, use_local_backend, var_args
+from tests.terraform.conftest import (
+    Plan,
+    apply,
+    destroy,
+    emulator_override,
+    plan,
+    plan_error,
+    plan_has_changes,
+    use_local_backend,
+)
 from tests.terraform.fixtures.fake_dist import ALL_FUNCTIONS
 
 pytestmark = pytest.mark.slow
@@ -56,14 +64,12 @@ def local_stack(tf_tree: Path, tf_emulator: Emulator, fake_manifest: Path):
     """environments/local applied on the emulator; yields (directory, variables, outputs, seconds)."""
     directory = tf_tree / "environments" / "local"
     variables = {"emulator_url": tf_emulator.url, "manifest_path": str(fake_manifest)}
-    init(directory)
     started = time.monotonic()
-    tf.run(["apply", "-auto-approve", "-input=false", "-no-color", *var_args(variables)], directory, timeout=900)
+    outputs = apply(directory, variables)
     applied_in = time.monotonic() - started
-    outputs = json.loads(tf.run(["output", "-json"], directory).stdout)
-    yield directory, variables, {k: v["value"] for k, v in outputs.items()}, applied_in
+    yield directory, variables, outputs, applied_in
     # Safety net when a test failed before test_destroy_removes_everything ran.
-    tf.run(["destroy", "-auto-approve", "-input=false", "-no-color", *var_args(variables)], directory, check=False)
+    destroy(directory, variables, check=False)
 
 
 def test_local_apply_deploys_every_wired_function(local_stack, client):
@@ -178,19 +184,14 @@ def test_saga_pipeline_and_triggers_are_wired(local_stack, client):
 
 def test_replan_after_apply_has_no_changes(local_stack):
     directory, variables, _, _ = local_stack
-    result = tf.run(
-        ["plan", "-detailed-exitcode", "-input=false", "-no-color", *var_args(variables)],
-        directory,
-        check=False,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    changes, output = plan_has_changes(directory, variables)
+    assert not changes, output[-6000:]
 
 
 def test_destroy_removes_everything(local_stack, client):
     directory, variables, _, _ = local_stack
     started = time.monotonic()
-    tf.run(["destroy", "-auto-approve", "-input=false", "-no-color", *var_args(variables)], directory, timeout=900)
+    destroy(directory, variables)
     print(f"\nlocal destroy: {time.monotonic() - started:.0f} s")
     assert [f for f in _all_functions(client("lambda")) if f["FunctionName"].startswith("orders-local-")] == []
     assert [t for t in client("dynamodb").list_tables()["TableNames"] if t.startswith("orders-local-")] == []

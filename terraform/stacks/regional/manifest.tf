@@ -1,3 +1,14 @@
+# Each wiring entry through its type (wiring_schema): defaults filled in, unknown fields and bad values rejected.
+module "wiring" {
+  source   = "./wiring_schema"
+  for_each = local.wiring
+
+  key         = each.key
+  entry       = each.value
+  field_names = keys(each.value)
+  wired_keys  = keys(local.wiring)
+}
+
 # What to deploy comes from dist/manifest.json: one Lambda per handler key present in the manifest AND
 # wired in wiring.tf. Everything below is derived; nothing here names a function.
 locals {
@@ -21,31 +32,16 @@ locals {
   ]...)
   handler_key_count = length(flatten([for fn in values(local.manifest.functions) : keys(fn.handlers)]))
 
-  # The wiring with defaults filled in and the environment's overrides applied.
+  # The wiring with its defaults filled in (wiring_schema types it) and the environment's overrides applied.
   wired = {
-    for key, w in local.wiring : key => {
-      memory_size             = coalesce(try(var.function_settings[key].memory_size, null), try(w.memory_size, null), 256)
-      timeout                 = coalesce(try(var.function_settings[key].timeout, null), try(w.timeout, null), 10)
+    for key, m in module.wiring : key => merge(m.entry, {
+      memory_size             = coalesce(try(var.function_settings[key].memory_size, null), m.entry.memory_size)
+      timeout                 = coalesce(try(var.function_settings[key].timeout, null), m.entry.timeout)
       reserved_concurrency    = try(var.function_settings[key].reserved_concurrency, null)
       provisioned_concurrency = try(var.function_settings[key].provisioned_concurrency, null)
-      env                     = w.env
-      grants                  = w.grants
-      routes                  = try(w.routes, [])
-      public_routes           = try(w.public_routes, [])
-      queue                   = try(w.queue, null)
-      batch_size              = try(w.batch_size, 10)
-      batching_window         = try(w.batching_window, 0)
-      max_concurrency         = try(w.max_concurrency, null)
-      s3                      = try(w.s3, [])
-      sns                     = try(w.sns, [])
-      event_pattern           = try(jsonencode(w.event_pattern), null)
-      schedule                = try(coalesce(try(var.function_settings[key].schedule, null), try(w.schedule, null)), null)
-      cognito                 = try(w.cognito, null)
-      async                   = try(w.async, false)
-      on_success              = try(w.on_success, null)
-      saga_task               = try(w.saga_task, false)
-      snap_start              = var.snap_start_enabled && try(w.snap_start, false)
-    }
+      schedule                = try(coalesce(try(var.function_settings[key].schedule, null), m.entry.schedule), null)
+      snap_start              = var.snap_start_enabled && m.entry.snap_start
+    })
   }
 
   # Deployed = built (in the manifest) and wired.

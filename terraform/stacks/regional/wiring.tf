@@ -1,9 +1,12 @@
 # The wiring table: one entry per Lambda function key (function.json "handlers" key). Adding a function
-# folder means adding its entries here and nothing else: the manifest supplies the zip, handler, runtime,
-# architecture and layers; this table supplies memory, timeout, environment, permissions and triggers.
-# A key that is wired here but missing from dist/manifest.json is simply not deployed.
+# folder means adding its entries here: the manifest supplies the zip, handler, runtime, architecture and
+# layers; this table supplies memory, timeout, environment, permissions and triggers. A key that is wired
+# here but missing from dist/manifest.json is simply not deployed. A new function that uses only existing
+# resources touches nothing else in Terraform; one that needs a new resource also names it once in main.tf
+# (env_values: its variable, grants: its exact actions), because those refer to resources this stack creates.
 #
-# Fields (all optional except env and grants):
+# The fields, their types and defaults are declared in wiring_schema/variables.tf (module.wiring): an unknown
+# or misspelled field fails the plan naming the entry and the field. Only env and grants are required:
 #   memory_size, timeout      Lambda sizing (defaults 256 MB / 10 s); environments may override them
 #   env                       environment variable names from local.env_values (README "Resources and environment variables")
 #   grants                    permission sets from local.grants (exact actions on scoped resources)
@@ -22,7 +25,7 @@
 #                             on; never together with provisioned concurrency (terraform/README.md "Cold starts")
 locals {
   wiring = {
-    # ----- part 1: request/response and state (issue 4) -----
+    # ----- request/response and state -----
     orders_api = {
       memory_size = 512
       timeout     = 10
@@ -98,7 +101,7 @@ locals {
       snap_start = true
     }
 
-    # ----- part 2: asynchronous and event-driven (issue 5) -----
+    # ----- asynchronous and event-driven -----
     order_worker = {
       timeout         = 30
       env             = ["ORDERS_TABLE", "IDEMPOTENCY_TABLE"]
