@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,20 +16,26 @@ from shared.observability import logger
 
 MAX_BODY_BYTES = 8192  # one action is a few hundred bytes
 
-app = make_resolver(max_body_bytes=MAX_BODY_BYTES, authorize=caller_id)
 
-
-def _own_user(user_id: str) -> str:
+def _own_user(event: Mapping[str, Any], user_id: object) -> str:
     """The path's user, who must be the signed-in user (the JWT sub): 401 without one, 403 for another user."""
     user_id = check_user_id(user_id)
-    if caller_id(app.current_event.raw_event) != user_id:
+    if caller_id(event) != user_id:
         raise ForbiddenError("you may only record and read your own activity")
     return user_id
 
 
+def _authorize(event: Mapping[str, Any]) -> str:
+    """Before the input is read: the path's user (as API Gateway passes it) must be the caller."""
+    return _own_user(event, (event.get("pathParameters") or {}).get("user_id"))
+
+
+app = make_resolver(max_body_bytes=MAX_BODY_BYTES, authorize=_authorize)
+
+
 @app.post("/users/<user_id>/activities", status_code=201)
 def post_activity(user_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    user = _own_user(user_id)
+    user = _own_user(app.current_event.raw_event, user_id)
     action = parse_action(body)  # the action's own model, chosen by its type
     event, state = record_activity(user, action)
     logger.info("activity recorded", extra={"user_id": user, "event_id": event.event_id, "type": event.type})
@@ -37,7 +44,7 @@ def post_activity(user_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], i
 
 @app.get("/users/<user_id>/state")
 def get_state(user_id: str, at: str | None = None) -> dict[str, Any]:
-    user = _own_user(user_id)
+    user = _own_user(app.current_event.raw_event, user_id)
     if at is None:
         return {"as_of": None, "state": current_state(user).public()}
     moment = parse_moment(at, field_name="query.at")

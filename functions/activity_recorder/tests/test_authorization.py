@@ -63,3 +63,14 @@ def test_no_or_odd_claims_are_401(
     status, body = call(with_jwt(routes[route](USER), jwt), lambda_context)
     # Then it is a 401 JSON error, never an anonymous write or a 500
     assert (status, body["error"]["code"]) == (401, "unauthorized")
+
+
+def test_another_users_path_is_403_before_the_body_is_read(
+    activity_table: str, lambda_context: Any, post_event: Any
+) -> None:
+    # Given a post into bob's log whose body is not even JSON
+    event = post_event({"type": "signed_in"}, user_id="bob")
+    event["body"] = "{not json"
+    # When USER sends it, Then the answer is about whose log it is, not about the body
+    status, body = call(event, lambda_context)
+    assert (status, body["error"]["code"]) == (403, "forbidden")
