@@ -41,6 +41,7 @@ EMULATED_SERVICES = (
     "apigatewayv2",
     "appautoscaling",
     "cloudwatch",
+    "codedeploy",
     "cognitoidp",
     "dynamodb",
     "ec2",

@@ -7,7 +7,7 @@ locals {
   repo = abspath("${path.root}/../../..")
   # Every service the stack uses, pointed at the emulator (provider 5.x endpoint names).
   services = [
-    "acm", "apigateway", "apigatewayv2", "appautoscaling", "cloudwatch", "cognitoidp", "dynamodb", "ec2", "events",
+    "acm", "apigateway", "apigatewayv2", "appautoscaling", "cloudwatch", "codedeploy", "cognitoidp", "dynamodb", "ec2", "events",
     "iam", "kms", "lambda", "logs", "route53", "s3", "scheduler", "ses", "sfn", "sns", "sqs", "ssm", "sts", "xray",
   ]
 }
@@ -33,6 +33,7 @@ provider "aws" {
     apigatewayv2   = var.emulator_url
     appautoscaling = var.emulator_url
     cloudwatch     = var.emulator_url
+    codedeploy     = var.emulator_url
     cognitoidp     = var.emulator_url
     dynamodb       = var.emulator_url
     ec2            = var.emulator_url
@@ -95,6 +96,15 @@ module "regional" {
 
   # A front-end dev server on this machine may call the local API (the local gateway applies the same CORS).
   api = { cors_origins = ["http://localhost:3000", "http://127.0.0.1:3000"] }
+
+  # CodeDeploy traffic shifting as in dev/prod, carried out by the emulator (at the local stack's time scale):
+  # every function all at once, health as prod's canary with the pre-traffic hook replaying its Route 53 check.
+  deployment = {
+    enabled = true
+    functions = {
+      health = { config = "CodeDeployDefault.LambdaCanary10Percent5Minutes", pre_traffic_events = ["route53_health_check.json"] }
+    }
+  }
 
   # Throw-away data: destroy must be able to remove everything.
   deletion_protection   = false

@@ -37,3 +37,8 @@ output "environment" {
   description = "Resource environment variables the functions receive."
   value       = module.regional.environment
 }
+
+output "deployments" {
+  description = "By function key: the CodeDeploy application, deployment group, alias, current and target versions `make deploy` uses."
+  value       = module.regional.deployments
+}

@@ -5,6 +5,10 @@ locals {
   deployment = {
     enabled = true
     config  = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+    functions = {
+      # GET /health reads and writes nothing: safe to replay on a new version before it takes traffic.
+      health = { pre_traffic_events = ["route53_health_check.json"] }
+    }
   }
 }
 
