@@ -44,8 +44,9 @@ from scripts.artifacts import (
     host_target,
     load_project,
 )
+from scripts.lambda_context import loader_source
+from scripts.lambda_sandbox import runtime_sources
 
-RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
 FLOOR_MODULES = ("aws_lambda_powertools", "boto3")
 INIT_BUDGET = 1.5  # every function's INIT <= 1.5x the floor
 INIT_BUDGET_BY_FUNCTION = {"orders_api": 1.3}
@@ -95,21 +96,17 @@ modules = [importlib.import_module(name) for name in spec["modules"]]
 imported, imported_cpu = time.perf_counter() - started, time.process_time() - cpu
 outcome = None
 if spec.get("handler"):
-    class Context:
-        function_name = spec["function_name"]
-        function_version = "$LATEST"
-        invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:" + spec["function_name"]
-        memory_limit_in_mb = 256
-        aws_request_id = "00000000-0000-4000-8000-000000000000"
-        log_group_name = "/aws/lambda/" + spec["function_name"]
-        log_stream_name = "bench"
-        identity = None
-        client_context = None
-        @staticmethod
-        def get_remaining_time_in_millis():
-            return 10_000
+    exec(spec["context_loader"])
+    context = LambdaContext(
+        function_name=spec["function_name"],
+        memory_limit_in_mb=256,
+        aws_request_id="00000000-0000-4000-8000-000000000000",
+        invoked_function_arn="arn:aws:lambda:us-east-1:000000000000:function:" + spec["function_name"],
+        log_stream_name="bench",
+        deadline_ms=int((time.time() + 10) * 1000),
+    )
     try:
-        getattr(modules[0], spec["handler"])(json.loads(sys.stdin.read() or "{}"), Context())
+        getattr(modules[0], spec["handler"])(json.loads(sys.stdin.read() or "{}"), context)
         outcome = "ok"
     except Exception as exc:
         outcome = type(exc).__name__
@@ -200,10 +197,7 @@ def runtime_dir(work: Path, compiler: BytecodeCompiler | None) -> Path:
         return dest
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    for name in RUNTIME_PACKAGES:
-        module = __import__(name.removesuffix(".py"))
-        origin = Path(module.__file__ or "")
-        source = origin if name.endswith(".py") else origin.parent
+    for source in runtime_sources():
         if source.is_dir():
             shutil.copytree(source, dest / source.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
@@ -264,7 +258,13 @@ def _probe(
     extra_env: dict[str, str] | None = None,
 ) -> Probe:
     """One fresh Lambda-like process: its import times, its whole wall time and the invocation's outcome."""
-    spec = {"paths": list(paths), "modules": list(modules), "handler": handler, "function_name": name}
+    spec = {
+        "paths": list(paths),
+        "modules": list(modules),
+        "handler": handler,
+        "function_name": name,
+        "context_loader": loader_source(),
+    }
     env = {
         **LAMBDA_ENV,
         "PATH": "/usr/bin:/bin",

@@ -8,6 +8,7 @@ dependencies) — never the dev virtualenv. Used by the tests that prove a funct
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -20,33 +21,27 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-# What the Lambda Python runtime provides (/var/runtime); the common layer does not ship these.
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
+from scripts import lambda_context
+
+REPO = Path(__file__).resolve().parents[1]
+# The one list of what the Lambda Python runtime provides (/var/runtime): the common layer does not ship these.
+RUNTIME_DECLARATION = REPO / "layers" / "common" / "layer.json"
 
 _RUNNER = r"""
-import importlib, json, sys, time, traceback, uuid
+import importlib, json, sys, time, traceback
 spec = json.loads(sys.argv[1])
+exec(spec["context_loader"])
+context = LambdaContext(
+    function_name=spec["function_name"],
+    invoked_function_arn=f"arn:aws:lambda:{spec['region']}:123456789012:function:{spec['function_name']}",
+    deadline_ms=int((time.time() + spec["timeout"]) * 1000),
+)
 sys.path[:0] = spec["paths"]
-deadline = time.monotonic() + spec["timeout"]
-
-class Context:
-    function_name = spec["function_name"]
-    function_version = "$LATEST"
-    invoked_function_arn = f"arn:aws:lambda:{spec['region']}:123456789012:function:{spec['function_name']}"
-    memory_limit_in_mb = 128
-    aws_request_id = str(uuid.uuid4())
-    log_group_name = f"/aws/lambda/{spec['function_name']}"
-    log_stream_name = "local"
-    identity = None
-    client_context = None
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return max(0, int((deadline - time.monotonic()) * 1000))
 
 module_name, _, func_name = spec["handler"].rpartition(".")
 try:
     handler = getattr(importlib.import_module(module_name), func_name)
-    result = {"ok": handler(json.loads(sys.stdin.read()), Context())}
+    result = {"ok": handler(json.loads(sys.stdin.read()), context)}
 except Exception as exc:
     result = {"error": {"errorType": type(exc).__name__, "errorMessage": str(exc),
                         "stackTrace": traceback.format_exception(exc)}}
@@ -70,20 +65,42 @@ class Invocation:
     logs: str
 
 
+def runtime_provided() -> tuple[str, ...]:
+    """The distributions the Lambda Python runtime ships, as ``layers/common/layer.json`` declares them."""
+    names = json.loads(RUNTIME_DECLARATION.read_text()).get("runtime_provided")
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ValueError(f"{RUNTIME_DECLARATION}: 'runtime_provided' must be a list of distribution names")
+    return tuple(names)
+
+
+def runtime_sources() -> list[Path]:
+    """Where this interpreter's environment holds the runtime-provided libraries: each distribution's top-level
+    packages and modules, and its ``.dist-info`` (libraries ask importlib.metadata for boto3's version)."""
+    sources: list[Path] = []
+    for dist_name in runtime_provided():
+        try:
+            dist = metadata.distribution(dist_name)
+        except metadata.PackageNotFoundError:
+            continue
+        for top in (dist.read_text("top_level.txt") or "").split() or [dist_name]:
+            found = importlib.util.find_spec(top)
+            if found is None or found.origin is None:
+                continue
+            origin = Path(found.origin)
+            sources.append(origin.parent if origin.name == "__init__.py" else origin)
+        info_dirs = sorted({f.parts[0] for f in dist.files or () if f.parts[0].endswith(".dist-info")})
+        sources += [path for info in info_dirs if (path := Path(str(dist.locate_file(info)))).is_dir()]
+    return sources
+
+
 def runtime_site(root: Path) -> Path:
     """A folder holding only the runtime-provided libraries, linked from this interpreter's environment."""
     site = root / "runtime-site"
     site.mkdir(parents=True, exist_ok=True)
-    for dist_name in RUNTIME_PROVIDED:
-        dist = metadata.distribution(dist_name)
-        for file in dist.files or ():
-            top = file.parts[0]
-            if top.endswith(".dist-info") or top == ".." or top.startswith("__"):
-                continue
-            source = Path(str(dist.locate_file(top)))
-            link = site / top
-            if not link.exists() and source.exists():
-                link.symlink_to(source)
+    for source in runtime_sources():
+        link = site / source.name
+        if not link.exists():
+            link.symlink_to(source)
     return site
 
 
@@ -127,6 +144,7 @@ def invoke(
             "function_name": function_name,
             "region": region,
             "result_path": str(result_path),
+            "context_loader": lambda_context.loader_source(),
         }
         process_env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

@@ -13,6 +13,7 @@ library only: it runs under the function's interpreter (python3.13 for the Lambd
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import resource
@@ -21,7 +22,10 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scripts.lambda_context import LambdaContext
 
 SENTINEL = "\x1e"  # written after an invocation's output so the data plane knows its log is complete
 
@@ -35,36 +39,20 @@ class FaultError(Exception):
         self.stack = stack or []
 
 
-class LambdaContext:
-    """The context object the Python runtime passes to handlers (same attribute names)."""
+def _load_context_class() -> type[LambdaContext]:
+    """``scripts/lambda_context.py``'s class, loaded by path: that folder stays off the handler's sys.path."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lambda_context.py")
+    spec = importlib.util.spec_from_file_location("_lambda_context", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the Lambda context class from {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolves the class's module through sys.modules
+    spec.loader.exec_module(module)
+    context_class: type[LambdaContext] = module.LambdaContext
+    return context_class
 
-    def __init__(self, invoke: dict[str, Any]) -> None:
-        self.aws_request_id: str = invoke["request_id"]
-        self.invoked_function_arn: str = invoke["invoked_function_arn"]
-        self.function_name: str = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-        self.function_version: str = os.environ["AWS_LAMBDA_FUNCTION_VERSION"]
-        self.memory_limit_in_mb: int = int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
-        self.log_group_name: str = os.environ["AWS_LAMBDA_LOG_GROUP_NAME"]
-        self.log_stream_name: str = os.environ["AWS_LAMBDA_LOG_STREAM_NAME"]
-        self.identity: Any = invoke.get("identity")
-        self.client_context: Any = invoke.get("client_context")
-        self.tenant_id: str | None = None
-        self._deadline_ms: int = int(invoke["deadline_ms"])
 
-    def get_remaining_time_in_millis(self) -> int:
-        return max(self._deadline_ms - int(time.time() * 1000), 0)
-
-    def log(self, msg: str) -> None:
-        sys.stdout.write(msg)
-        sys.stdout.flush()
-
-    def __repr__(self) -> str:
-        return (
-            f"LambdaContext([aws_request_id={self.aws_request_id},log_group_name={self.log_group_name},"
-            f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
-            f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
-            f"invoked_function_arn={self.invoked_function_arn}])"
-        )
+_CONTEXT = _load_context_class()
 
 
 def send(fd: int, message: dict[str, Any]) -> None:
@@ -167,7 +155,14 @@ def invoke(handler: Callable[[Any, LambdaContext], Any], message: dict[str, Any]
     os.environ["_X_AMZN_TRACE_ID"] = message.get("trace_id") or ""
     try:
         event = json.loads(message["payload"]) if message["payload"] else {}
-        result = handler(event, LambdaContext(message))
+        context = _CONTEXT.from_environment(
+            aws_request_id=request_id,
+            invoked_function_arn=message["invoked_function_arn"],
+            deadline_ms=int(message["deadline_ms"]),
+            identity=message.get("identity"),
+            client_context=message.get("client_context"),
+        )
+        result = handler(event, context)
     except Exception as exc:  # noqa: BLE001 - every handler failure becomes Lambda's error payload
         payload = error_payload(exc, request_id)
         log_error(payload)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import importlib.metadata
-import importlib.util
 import io
 import json
 import shutil
@@ -29,11 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.lambda_sandbox import runtime_sources
 from scripts.local.catalog import FunctionSpec, LayerRef
 from scripts.local.errors import CodeNotFoundError
 
 # What Lambda's Python runtime provides in /var/runtime; linked from this interpreter's pure-Python copies.
-RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -92,24 +90,8 @@ class CodeStore:
                 return self._runtime_dir
             target = self.run_dir / "runtime"
             target.mkdir(parents=True, exist_ok=True)
-            for dist_name in RUNTIME_PACKAGES:
-                try:
-                    dist = importlib.metadata.distribution(dist_name)
-                except importlib.metadata.PackageNotFoundError:
-                    continue
-                for top in (dist.read_text("top_level.txt") or "").split() or [dist_name]:
-                    spec = importlib.util.find_spec(top)
-                    if spec is None or spec.origin is None:
-                        continue
-                    origin = Path(spec.origin)
-                    source = origin.parent if origin.name == "__init__.py" else origin
-                    _link(source, target / source.name)
-                # Libraries ask importlib.metadata for boto3's version: link its .dist-info too.
-                info_dirs = {f.parts[0] for f in dist.files or () if f.parts[0].endswith(".dist-info")}
-                for info in info_dirs:
-                    source = Path(str(dist.locate_file(info)))
-                    if source.is_dir():
-                        _link(source, target / info)
+            for source in runtime_sources():
+                _link(source, target / source.name)
             self._runtime_dir = target
             return target
 

@@ -20,14 +20,14 @@ and :class:`FakeLambdaContext` (the ``context`` Lambda passes; a default one is 
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from moto import mock_aws
 
+from scripts.lambda_context import LambdaContext
 from shared import aws
 from shared.orders import CUSTOMER_INDEX, STATUS_INDEX
 from shared.settings import reset_settings
@@ -99,21 +99,22 @@ def create_idempotency_table(client: Any, name: str = "idempotency") -> None:
 
 
 @dataclass
-class FakeLambdaContext:
-    """What the Lambda runtime passes as ``context`` (the fields Powertools and the handlers read).
+class FakeLambdaContext(LambdaContext):
+    """The local runners' Lambda ``context`` (:class:`scripts.lambda_context.LambdaContext`) with a pinned
+    clock: ``get_remaining_time_in_millis`` answers ``remaining_ms``; the function's ARN is in ``region``.
 
-    ``aws_request_id`` is a fresh UUID unless given; ``get_remaining_time_in_millis`` answers ``remaining_ms``.
+    ``aws_request_id`` is a fresh UUID unless given.
     """
 
     function_name: str = "orders-test"
     memory_limit_in_mb: int = 256
     region: str = "us-east-1"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     remaining_ms: int = 30_000
 
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
+    def __post_init__(self) -> None:
+        if not self.invoked_function_arn:
+            self.invoked_function_arn = f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
+        super().__post_init__()
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms

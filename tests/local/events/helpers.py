@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scripts.arns import parse_function_ref
+from scripts.lambda_context import LambdaContext
 from scripts.local.events.aws import AwsClients
 
-Handler = Callable[[Any, "LocalContext"], Any]
+Handler = Callable[[Any, LambdaContext], Any]
 
 
 @dataclass(frozen=True)
@@ -24,16 +25,6 @@ class LocalResult:
     request_id: str
     payload: bytes
     function_error: str | None
-
-
-@dataclass(frozen=True)
-class LocalContext:
-    aws_request_id: str
-    function_name: str
-    invoked_function_arn: str
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 @dataclass
@@ -83,7 +74,7 @@ class LocalFunctions:
         with self._lock:
             self.calls[name].append(Call(event=event, at=time.monotonic(), qualifier=ref.qualifier))
         request_id = str(uuid.uuid4())
-        context = LocalContext(request_id, name, f"arn:aws:lambda:us-east-1:123456789012:function:{name}")
+        context = LambdaContext(name, aws_request_id=request_id, deadline_ms=int((time.time() + 30) * 1000))
         try:
             result = handler(event, context)
         except Exception as exc:  # noqa: BLE001 - the Lambda runtime turns any uncaught error into a response
