@@ -189,9 +189,10 @@ def consume_order_events_router(world: MessageWorld, message: Any) -> None:
 def consume_saga_task(world: MessageWorld, message: Any) -> None:
     if isinstance(message, str):
         return  # the router's other output (notifications) is not saga input
-    from order_saga.models import parse_order
+    from aws_lambda_powertools.utilities.parser import parse
+    from order_saga.models import SagaOrder, SagaState
 
-    parse_order(message)
+    SagaOrder.of(parse(event=message, model=SagaState))  # what every forward task's @event_parser does
 
 
 def consume_notifier(world: MessageWorld, message: Any) -> None:
