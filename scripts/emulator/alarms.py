@@ -683,7 +683,7 @@ def install() -> None:
 
             CloudWatchBackend.put_metric_alarm = _put_metric_alarm(CloudWatchBackend.put_metric_alarm)  # type: ignore[method-assign]
             CloudWatchBackend.set_alarm_state = _set_alarm_state(CloudWatchBackend.set_alarm_state)  # type: ignore[method-assign]
-            CloudWatchBackend.get_metric_statistics = _get_metric_statistics  # type: ignore[method-assign,assignment]
+            CloudWatchBackend.get_metric_statistics = _get_metric_statistics  # type: ignore[method-assign]
             CloudWatchResponse.describe_alarm_history = _describe_alarm_history  # type: ignore[attr-defined]
             _installed = True
         EVALUATOR.start()

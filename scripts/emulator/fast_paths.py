@@ -90,8 +90,8 @@ def install_sqs() -> None:
 
     if _original_unix_time is None:
         _original_unix_time = models.unix_time
-    models.unix_time = _unix_time  # type: ignore[assignment]
-    models.unix_time_millis = _unix_time_millis  # type: ignore[assignment]
+    models.unix_time = _unix_time
+    models.unix_time_millis = _unix_time_millis
     models.SQSBackend.is_message_valid_based_on_retention_period = _retention_ok  # type: ignore[method-assign]
     models.Queue.messages = property(_visible_messages)  # type: ignore[assignment,method-assign]
     models.Queue.approximate_number_of_messages_not_visible = property(_count_not_visible)  # type: ignore[assignment,method-assign]
@@ -130,7 +130,7 @@ def install_responses() -> None:
     from moto.core import responses
 
     if not hasattr(responses.method_names_from_class, "cache_info"):
-        responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)  # type: ignore[assignment]
+        responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
 
 
 def install_router() -> None:
@@ -138,7 +138,7 @@ def install_router() -> None:
     from moto.moto_server import werkzeug_app
 
     if not hasattr(backends.list_of_moto_modules, "cache_info"):
-        backends.list_of_moto_modules = functools.lru_cache(maxsize=1)(  # type: ignore[assignment]
+        backends.list_of_moto_modules = functools.lru_cache(maxsize=1)(
             lambda original=backends.list_of_moto_modules: tuple(original())
         )
     dispatcher = werkzeug_app.DomainDispatcherApplication
@@ -180,7 +180,7 @@ def keep_alive_handler() -> type:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.wsgi import LimitedStream
 
-    class KeepAliveRequestHandler(MotoRequestHandler):  # type: ignore[misc,valid-type]
+    class KeepAliveRequestHandler(MotoRequestHandler):
         protocol_version = "HTTP/1.1"
         emulator_keep_alive = True
         # Headers and body go out in separate writes: with Nagle on a kept-alive connection the body waits for
@@ -209,7 +209,7 @@ def keep_alive_handler() -> type:
             if not self._keep:
                 super().run_wsgi()
                 return
-            self._socket_input, self.rfile = self.rfile, _NoInput()
+            self._socket_input, self.rfile = self.rfile, _NoInput()  # type: ignore[assignment]
             try:
                 super().run_wsgi()
                 self._body.exhaust()  # what the application left unread of this request's body
@@ -228,7 +228,7 @@ def install_keep_alive() -> None:
     # Marked by name, not by protocol_version: werkzeug sets that on moto's own handler class once any threaded
     # moto server has started in this process.
     if not getattr(threaded_moto_server.MotoRequestHandler, "emulator_keep_alive", False):
-        threaded_moto_server.MotoRequestHandler = keep_alive_handler()  # type: ignore[misc]
+        threaded_moto_server.MotoRequestHandler = keep_alive_handler()  # type: ignore[misc,assignment]
 
 
 _installed = False

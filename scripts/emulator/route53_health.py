@@ -367,7 +367,7 @@ def probe(check: Any) -> tuple[bool, str]:
             connection = http.client.HTTPConnection(parts.hostname or "", port, timeout=CONNECT_TIMEOUT)
         try:
             connection.connect()
-            connection.sock.settimeout(RESPONSE_TIMEOUT)  # type: ignore[union-attr]
+            connection.sock.settimeout(RESPONSE_TIMEOUT)
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             connection.request(
                 "GET",

@@ -57,7 +57,7 @@ class Emulator:
 
     def client(self, service: str, region: str = "us-east-1") -> BaseClient:
         """A boto3 client for ``service`` against this emulator (dummy credentials, no retries)."""
-        return boto3.client(  # type: ignore[call-overload,no-any-return]
+        return boto3.client(  # type: ignore[call-overload]
             service,
             endpoint_url=self.url,
             region_name=region,

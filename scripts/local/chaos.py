@@ -485,10 +485,10 @@ def run_chaos(
     apply_s = max(last_write - started_wall, 1e-3)
     drain_s = drained_at - started
     good_sends = sum(1 for m in sends if m.kind != "poison")
-    cpu = {}
+    cpu_by_part: dict[str, float] = {}
     if stack_pid:
-        cpu["stack process (emulator + data plane)"] = _cpu_seconds(stack_pid) - cpu_before
-    cpu["order_worker workers"] = sum(worker_cpu.values())
+        cpu_by_part["stack process (emulator + data plane)"] = _cpu_seconds(stack_pid) - cpu_before
+    cpu_by_part["order_worker workers"] = sum(worker_cpu.values())
     return ChaosReport(
         run_id=run_id,
         sent=len(sends),
@@ -508,7 +508,7 @@ def run_chaos(
         apply_rate=round(good_sends / apply_s, 1),
         drain_rate=round(len(sends) / max(drain_s, 1e-3), 1),
         load_average=[round(watch.max_load, 2), *(round(v, 2) for v in os.getloadavg())],
-        cpu_seconds={name: round(value, 1) for name, value in cpu.items()},
+        cpu_seconds={name: round(value, 1) for name, value in cpu_by_part.items()},
         audited_log=audited_log,
     )
 

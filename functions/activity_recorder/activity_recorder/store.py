@@ -126,7 +126,7 @@ def append(event: ActivityEvent) -> None:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
             raise
-        reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]  # type: ignore[attr-defined]
+        reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
         if "ConditionalCheckFailed" in reasons:
             raise DuplicateEventError(f"event {event.event_id} is already recorded") from None
         if "TransactionConflict" in reasons:
