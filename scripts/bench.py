@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.benchmark import BenchError, BenchOptions, run, table, verdict
+from scripts.measurements import BenchError, BenchOptions, run, table, verdict
 
 REPO = Path(__file__).resolve().parent.parent
 SECTIONS = ("init", "build", "plane")

@@ -1,4 +1,4 @@
-"""`make bench`: the smoke mode's JSON shape (not its speeds), and the pure parts of scripts.benchmark."""
+"""`make bench`: the smoke mode's JSON shape (not its speeds), and the pure parts of scripts.measurements."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import benchmark
+from scripts import measurements
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,10 +54,10 @@ def test_smoke_run_writes_init_and_build_sections_with_their_counts(tmp_path: Pa
 
 def test_percentile_is_nearest_rank() -> None:
     samples = [float(v) for v in range(1, 101)]
-    assert benchmark.percentile(samples, 50) == 50.0
-    assert benchmark.percentile(samples, 99) == 99.0
-    assert benchmark.percentile([3.0, 1.0, 2.0], 99) == 3.0
-    assert benchmark.percentile([7.0], 50) == 7.0
+    assert measurements.percentile(samples, 50) == 50.0
+    assert measurements.percentile(samples, 99) == 99.0
+    assert measurements.percentile([3.0, 1.0, 2.0], 99) == 3.0
+    assert measurements.percentile([7.0], 50) == 7.0
 
 
 def _document(ratios: dict[str, tuple[float, float]]) -> dict:
@@ -89,15 +89,15 @@ def _document(ratios: dict[str, tuple[float, float]]) -> dict:
 
 def test_verdict_names_each_function_over_its_budget() -> None:
     document = _document({"orders_api": (1.4, 1.3), "health": (1.2, 1.5), "notifier": (1.6, 1.5)})
-    assert benchmark.verdict(document) == [
+    assert measurements.verdict(document) == [
         "notifier: INIT 1.6x the floor, budget 1.5x",
         "orders_api: INIT 1.4x the floor, budget 1.3x",
     ]
-    assert benchmark.verdict(_document({"health": (1.5, 1.5)})) == []
+    assert measurements.verdict(_document({"health": (1.5, 1.5)})) == []
 
 
 def test_table_has_the_floor_and_one_row_per_function_marking_the_over_budget() -> None:
-    text = benchmark.table(_document({"orders_api": (1.4, 1.3), "health": (1.2, 1.5)}))
+    text = measurements.table(_document({"orders_api": (1.4, 1.3), "health": (1.2, 1.5)}))
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert rows[1].startswith("| floor: import aws_lambda_powertools, boto3 | 100 ms | 1.00")
     assert rows[2].startswith("| health | 120 ms | 1.20 | 1.5 |")
