@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from scripts.arns import parse_function_ref
+
 PROVISIONED_CONCURRENCY_PATH = (
     r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"
 )
@@ -109,7 +111,7 @@ def _delete_provisioned_concurrency_config(self: Any) -> tuple[int, dict[str, st
 
 def _list_provisioned_concurrency_configs(self: Any) -> tuple[int, dict[str, str], str]:
     fn, name, _ = _function_and_qualifier(self)
-    base_arn = ":".join(fn.function_arn.split(":")[:7])
+    base_arn = parse_function_ref(fn.function_arn).unqualified
     configs = [
         {"FunctionArn": f"{base_arn}:{q}", **c} for (n, q), c in _provisioned_store(self.backend).items() if n == name
     ]
@@ -132,13 +134,8 @@ def install_provisioned_concurrency() -> None:
 
 def qualified_function_arn(resolved_arn: str, function_name: str) -> str:
     """The ARN AWS reports for an event source mapping's FunctionName: qualified exactly as the caller gave it."""
-    base = ":".join(resolved_arn.split(":")[:7])
-    parts = function_name.split(":")
-    qualifier = (
-        (parts[7] if len(parts) > 7 else None)
-        if function_name.startswith("arn:")
-        else (parts[1] if len(parts) > 1 else None)
-    )
+    base = parse_function_ref(resolved_arn).unqualified
+    qualifier = parse_function_ref(function_name).qualifier
     return f"{base}:{qualifier}" if qualifier else base
 
 

@@ -91,13 +91,14 @@ def test_event_source_mapping_on_an_alias_reports_the_alias_arn(client, function
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
-        ("fn", "arn:aws:lambda:us-east-1:1:function:fn"),
-        ("fn:live", "arn:aws:lambda:us-east-1:1:function:fn:live"),
-        ("arn:aws:lambda:us-east-1:1:function:fn:7", "arn:aws:lambda:us-east-1:1:function:fn:7"),
+        ("fn", "arn:aws:lambda:us-east-1:123456789012:function:fn"),
+        ("fn:live", "arn:aws:lambda:us-east-1:123456789012:function:fn:live"),
+        ("123456789012:function:fn:live", "arn:aws:lambda:us-east-1:123456789012:function:fn:live"),
+        ("arn:aws:lambda:us-east-1:123456789012:function:fn:7", "arn:aws:lambda:us-east-1:123456789012:function:fn:7"),
     ],
 )
 def test_qualified_function_arn_follows_the_name_as_given(given, expected):
-    assert qualified_function_arn("arn:aws:lambda:us-east-1:1:function:fn:3", given) == expected
+    assert qualified_function_arn("arn:aws:lambda:us-east-1:123456789012:function:fn:3", given) == expected
 
 
 # --- Step Functions ValidateStateMachineDefinition ---
