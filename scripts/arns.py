@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Arn", "FunctionRef", "find_function_arn", "parse_arn", "parse_function_ref"]
+__all__ = [
+    "Arn",
+    "FunctionRef",
+    "LayerVersionRef",
+    "find_function_arn",
+    "parse_arn",
+    "parse_function_ref",
+    "parse_layer_version_arn",
+]
 
 _NAME = r"(?P<name>[A-Za-z0-9_-]+)"
 _QUALIFIER = r"(?::(?P<qualifier>\$LATEST|[A-Za-z0-9_-]+))?"
@@ -18,6 +26,10 @@ _FULL_PREFIX = r"arn:(?P<partition>aws[\w-]*):lambda:(?P<region>[a-z0-9-]+):(?P<
 _FUNCTION_REF = re.compile(rf"^(?:{_FULL_PREFIX}|(?P<partial_account>\d{{12}}):function:)?{_NAME}{_QUALIFIER}$")
 # A function ARN inside a longer string, such as an API Gateway integration URI (``…/functions/<arn>/invocations``).
 _EMBEDDED_FUNCTION_ARN = re.compile(rf"{_FULL_PREFIX}{_NAME}{_QUALIFIER}(?![\w$-])")
+_LAYER_VERSION_ARN = re.compile(
+    r"^arn:(?P<partition>aws[\w-]*):lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:"
+    r"(?P<name>[A-Za-z0-9_-]+):(?P<version>[0-9]+)$"
+)
 _FORMS = "a name, 123456789012:function:name or arn:aws:lambda:region:account:function:name, each optionally :qualifier"
 
 
@@ -96,6 +108,31 @@ def find_function_arn(text: str) -> FunctionRef:
     return FunctionRef(
         name=match.group("name"),
         qualifier=match.group("qualifier"),
+        account=match.group("account"),
+        region=match.group("region"),
+        partition=match.group("partition"),
+    )
+
+
+@dataclass(frozen=True)
+class LayerVersionRef:
+    """The parts of a layer version ARN (``arn:aws:lambda:region:account:layer:name:version``)."""
+
+    name: str
+    version: int
+    account: str
+    region: str
+    partition: str = "aws"
+
+
+def parse_layer_version_arn(arn: str) -> LayerVersionRef:
+    """Split a layer version ARN; anything else (a layer ARN without its version, say) raises ``ValueError``."""
+    match = _LAYER_VERSION_ARN.match(arn)
+    if match is None:
+        raise ValueError(f"not a layer version ARN: {arn!r} (expected arn:aws:lambda:region:account:layer:name:N)")
+    return LayerVersionRef(
+        name=match.group("name"),
+        version=int(match.group("version")),
         account=match.group("account"),
         region=match.group("region"),
         partition=match.group("partition"),

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from scripts.arns import parse_arn
+
 log = logging.getLogger("scripts.emulator.alarms")
 
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
@@ -519,13 +521,16 @@ def notification(alarm: Any, old_state: str, account: str, region: str) -> dict[
 
 
 def _run_action(backend: Any, alarm: Any, action: str, old_state: str) -> None:
-    parts = action.split(":")
-    if len(parts) < 6 or parts[2] != "sns":
+    try:
+        arn = parse_arn(action)
+    except ValueError:
+        arn = None
+    if arn is None or arn.service != "sns":
         log.warning("alarm %s: action %s is not run by the emulator (only SNS topics are)", alarm.name, action)
         return
     from moto.sns.models import sns_backends
 
-    region, account = parts[3], parts[4]
+    region, account = arn.region, arn.account
     subject = f'{alarm.state_value}: "{alarm.name}" in {REGION_NAMES.get(region, region)}'[:100]
     message = json.dumps(notification(alarm, old_state, backend.account_id, backend.region_name))
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import re
 import threading
 import time
 from collections.abc import Mapping
@@ -19,10 +18,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from scripts.arns import parse_function_ref
+from scripts.arns import parse_arn, parse_function_ref, parse_layer_version_arn
 from scripts.local.errors import FunctionNotFoundError, LocalStackError
-
-_LAYER_ARN = re.compile(r"^arn:[\w-]+:lambda:[\w-]+:\d{12}:layer:(?P<name>[A-Za-z0-9_-]+):(?P<version>\d+)$")
 
 
 @dataclass(frozen=True)
@@ -53,11 +50,11 @@ class FunctionSpec:
 
     @property
     def region(self) -> str:
-        return self.function_arn.split(":")[3]
+        return parse_arn(self.function_arn).region
 
     @property
     def account_id(self) -> str:
-        return self.function_arn.split(":")[4]
+        return parse_arn(self.function_arn).account
 
     def qualified_arn(self, qualifier: str | None) -> str:
         return f"{self.function_arn}:{qualifier}" if qualifier else self.function_arn
@@ -198,13 +195,12 @@ class Catalog:
             cached = self._layers.get(arn)
         if cached:
             return cached
-        match = _LAYER_ARN.match(arn)
-        if match is None:
-            raise LocalStackError(f"not a layer version ARN: {arn}")
+        try:
+            version = parse_layer_version_arn(arn)
+        except ValueError as error:
+            raise LocalStackError(str(error)) from None
         # GetLayerVersionByArn is missing from the emulator; name + version is the same lookup.
-        content = self._lambda.get_layer_version(
-            LayerName=match.group("name"), VersionNumber=int(match.group("version"))
-        )["Content"]
+        content = self._lambda.get_layer_version(LayerName=version.name, VersionNumber=version.version)["Content"]
         layer = LayerRef(arn=arn, code_sha256=content["CodeSha256"])
         with self._lock:
             self._layers[arn] = layer

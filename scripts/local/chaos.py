@@ -31,6 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from scripts.arns import parse_arn
+
 __all__ = [
     "ChaosPlan",
     "ChaosReport",
@@ -165,8 +167,8 @@ def dead_letter_queue_url(sqs: Any, queue_url: str) -> str:
     policy = json.loads(attributes.get("RedrivePolicy") or "{}")
     if not policy:
         raise ValueError(f"queue {queue_url} has no redrive policy: poison would circle forever")
-    arn = str(policy["deadLetterTargetArn"]).split(":")
-    return str(sqs.get_queue_url(QueueName=arn[5], QueueOwnerAWSAccountId=arn[4])["QueueUrl"])
+    arn = parse_arn(str(policy["deadLetterTargetArn"]))
+    return str(sqs.get_queue_url(QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account)["QueueUrl"])
 
 
 @dataclass

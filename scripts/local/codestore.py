@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.arns import parse_layer_version_arn
 from scripts.lambda_sandbox import runtime_sources
 from scripts.local.catalog import FunctionSpec, LayerRef
 from scripts.local.errors import CodeNotFoundError
@@ -206,9 +207,9 @@ def _layer_from_in_process_emulator(layer: LayerRef) -> bytes | None:
     models = sys.modules.get("moto.awslambda.models")
     if models is None:
         return None
-    _, _, _, region, account, *_ = layer.arn.split(":")
+    ref = parse_layer_version_arn(layer.arn)
     try:
-        version = models.lambda_backends[account][region].layers_versions_by_arn(layer.arn)
+        version = models.lambda_backends[ref.account][ref.region].layers_versions_by_arn(layer.arn)
     except Exception:  # noqa: BLE001 - same as above
         return None
     data = getattr(version, "code_bytes", None)

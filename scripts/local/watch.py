@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.arns import parse_layer_version_arn
 from scripts.local.logs import LogHub
 from scripts.local.runtime import DataPlane
 
@@ -61,7 +62,7 @@ class CodeWatcher:
             if folder:
                 self._tracked.functions[config["FunctionName"]] = folder
             for layer in config.get("Layers") or []:
-                name = layer["Arn"].split(":")[6]
+                name = parse_layer_version_arn(layer["Arn"]).name
                 sha = self._layer_sha(layer["Arn"])
                 if sha in layer_by_sha:
                     self._tracked.layers[name] = layer_by_sha[sha]
@@ -113,15 +114,19 @@ class CodeWatcher:
         users = {
             name: config
             for name, config in configs.items()
-            if any(layer["Arn"].split(":")[6] == layer_name for layer in config.get("Layers") or [])
+            if any(parse_layer_version_arn(layer["Arn"]).name == layer_name for layer in config.get("Layers") or [])
         }
         current = {layer["Arn"] for config in users.values() for layer in config.get("Layers") or []}
-        if any(self._layer_sha(arn) == entry["sha256"] for arn in current if arn.split(":")[6] == layer_name):
+        current = {arn for arn in current if parse_layer_version_arn(arn).name == layer_name}
+        if any(self._layer_sha(arn) == entry["sha256"] for arn in current):
             return []
         published = self._lambda.publish_layer_version(LayerName=layer_name, Content={"ZipFile": self._zip(entry)})
         new_arn = published["LayerVersionArn"]
         for name, config in users.items():
-            layers = [new_arn if lay["Arn"].split(":")[6] == layer_name else lay["Arn"] for lay in config["Layers"]]
+            layers = [
+                new_arn if parse_layer_version_arn(lay["Arn"]).name == layer_name else lay["Arn"]
+                for lay in config["Layers"]
+            ]
             self._lambda.update_function_configuration(FunctionName=name, Layers=layers)
             self._move_aliases(name)
             self._plane.recycle(name)
@@ -145,8 +150,8 @@ class CodeWatcher:
         return found
 
     def _layer_sha(self, arn: str) -> str:
-        parts = arn.split(":")
-        content = self._lambda.get_layer_version(LayerName=parts[6], VersionNumber=int(parts[7]))["Content"]
+        version = parse_layer_version_arn(arn)
+        content = self._lambda.get_layer_version(LayerName=version.name, VersionNumber=version.version)["Content"]
         return str(content["CodeSha256"])
 
     def _read(self) -> dict[str, Any] | None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.arns import Arn, FunctionRef, find_function_arn, parse_arn, parse_function_ref
+from scripts.arns import (
+    Arn,
+    FunctionRef,
+    LayerVersionRef,
+    find_function_arn,
+    parse_arn,
+    parse_function_ref,
+    parse_layer_version_arn,
+)
 
 ARN = "arn:aws:lambda:eu-west-1:123456789012:function:orders-api"
 
@@ -103,3 +111,22 @@ def test_parse_arn_keeps_colons_inside_the_resource() -> None:
 def test_parse_arn_rejects_what_is_not_an_arn(value: str) -> None:
     with pytest.raises(ValueError, match="not an ARN"):
         parse_arn(value)
+
+
+def test_a_layer_version_arn_is_split() -> None:
+    assert parse_layer_version_arn("arn:aws:lambda:eu-west-1:123456789012:layer:common:12") == LayerVersionRef(
+        "common", 12, "123456789012", "eu-west-1"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:lambda:eu-west-1:123456789012:layer:common",  # the layer, not one of its versions
+        "arn:aws:lambda:eu-west-1:123456789012:layer:common:latest",
+        ARN,
+    ],
+)
+def test_what_is_not_a_layer_version_arn_is_rejected(value: str) -> None:
+    with pytest.raises(ValueError, match="not a layer version ARN"):
+        parse_layer_version_arn(value)

@@ -323,11 +323,10 @@ class AsyncInvoker:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
                 raise
-        unqualified = str(function["FunctionArn"]).split(":")
         version = event.qualifier or "$LATEST"
         destinations = invoke_config.get("DestinationConfig", {})
         return _AsyncConfig(
-            function_arn=":".join([*unqualified[:7], version]),
+            function_arn=f"{parse_function_ref(str(function['FunctionArn'])).unqualified}:{version}",
             executed_version=str(function.get("Version", "$LATEST")),
             max_retries=int(invoke_config.get("MaximumRetryAttempts", DEFAULT_MAX_RETRIES)),
             max_age_s=float(invoke_config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_EVENT_AGE_S)),

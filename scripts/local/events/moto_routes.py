@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
+from scripts.arns import parse_arn
 from scripts.local.events.destinations import iso_millis
 from scripts.local.events.targets import target_payload
 
@@ -145,7 +146,7 @@ class MotoLambdaRoutes:
                 return
             if not rule.event_pattern.matches_event(original_event):
                 return
-            lambda_targets = [t for t in rule.targets if str(t.get("Arn", "")).split(":")[2:3] == ["lambda"]]
+            lambda_targets = [t for t in rule.targets if parse_arn(str(t["Arn"])).service == "lambda"]
             if lambda_targets:
                 event = _public_event(original_event)
                 for target in lambda_targets:
