@@ -35,6 +35,9 @@ STACK_ENVIRONMENT = {
     "EMULATOR_RESOLVER_REGIONS": f"10.1.0.0/16={PRIMARY},10.2.0.0/16={SECONDARY}",
     "EMULATOR_DYNAMODB_REPLICATION_LAG": str(REPLICATION_LAG_S),
     "MOTO_ACM_VALIDATION_WAIT": "0",  # moto keeps a certificate PENDING_VALIDATION 60 s by default
+    # Twice the regional stack: the provider's long waiters (SQS ~25 s, S3 lifecycle ~55 s) would hold most of
+    # the default 10 slots at once; the emulator answers concurrent requests.
+    "TF_CLI_ARGS_apply": "-parallelism=30",
 }
 
 
