@@ -760,7 +760,7 @@ class Builder:
 
     def _find_compilers(self, project: Project) -> None:
         """One interpreter per runtime, found before any work so a missing one is reported once."""
-        targets = {spec.target for spec in [*project.layers.values(), *project.functions.values()]}
+        targets = {spec.target for spec in project.layers.values()} | {fn.target for fn in project.functions.values()}
         for target in sorted(targets, key=lambda t: t.runtime):
             if target.runtime in self._compilers:
                 continue
@@ -844,7 +844,7 @@ class Builder:
             bytecode = self._compile(stage, layer.target)
             zip_path = self._zip_path("layers", layer.name)
             unzipped = self._finish(stage, zip_path, unzipped_limit_extra=0)
-        extra = {"description": layer.description, "bytecode": bytecode}
+        extra: dict[str, object] = {"description": layer.description, "bytecode": bytecode}
         entry = self._entry(zip_path, unzipped, layer.target, key, extra)
         return Result("layer", layer.name, "built", entry=entry)
 
@@ -856,9 +856,10 @@ class Builder:
             layer = project.layers[name]
             skip |= {r.name for r in parse_lock((self.repo / layer.lock).read_text())} | set(layer.runtime_provided)
             layer_entry = self._layer_entry(name, previous)
-            layer_sizes += int(layer_entry.get("unzipped_size", 0)) if layer_entry else 0
+            size = layer_entry.get("unzipped_size", 0) if layer_entry else 0
+            layer_sizes += size if isinstance(size, int) else 0
         cached = self._cached("functions", fn.name, key, previous)
-        extra = {"handlers": fn.handlers, "layers": list(fn.layers), "description": fn.description}
+        extra: dict[str, object] = {"handlers": fn.handlers, "layers": list(fn.layers), "description": fn.description}
         if cached:
             return Result("function", fn.name, "cached", entry=cached)
         with self._staging(fn.name) as stage:

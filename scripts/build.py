@@ -21,14 +21,17 @@ from scripts.artifacts import Builder, BuildError, Result, host_target
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _megabytes(result: Result, key: str) -> float:
+    value = result.entry.get(key)
+    return value / 1e6 if isinstance(value, int) else 0.0
+
+
 def _line(result: Result) -> str:
-    size = result.entry.get("size")
-    unzipped = result.entry.get("unzipped_size")
     if result.status == "failed":
         return f"  failed  {result.kind:<8} {result.name:<22} {result.seconds:6.2f}s  {result.error}"
     return (
-        f"  {result.status:<7} {result.kind:<8} {result.name:<22} {int(size or 0) / 1e6:7.2f} MB "
-        f"({int(unzipped or 0) / 1e6:6.2f} MB unzipped) {result.seconds:6.2f}s"
+        f"  {result.status:<7} {result.kind:<8} {result.name:<22} {_megabytes(result, 'size'):7.2f} MB "
+        f"({_megabytes(result, 'unzipped_size'):6.2f} MB unzipped) {result.seconds:6.2f}s"
     )
 
 

@@ -412,7 +412,7 @@ class PlaneTarget:
         from botocore.config import Config
 
         return boto3.client(
-            service,
+            service,  # type: ignore[call-overload]
             endpoint_url=self.emulator_url,
             region_name="us-east-1",
             aws_access_key_id="testing",

@@ -107,7 +107,7 @@ def load_handler(handler: str) -> Callable[[Any, LambdaContext], Any]:
     target = getattr(module, function_name, None)
     if target is None:
         raise FaultError("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'")
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 def error_payload(exc: BaseException, request_id: str | None) -> dict[str, Any]:
