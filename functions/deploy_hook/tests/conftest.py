@@ -50,6 +50,8 @@ class Stack:
     invoked: list[tuple[str, str | None, dict[str, Any]]] = field(default_factory=list)
     hook_reports: list[dict[str, object]] = field(default_factory=list)
     threads: list[threading.Thread] = field(default_factory=list)
+    # How the hook runs when CodeDeploy invokes it: None runs deploy_hook.handler in this process.
+    hook_runner: Callable[[dict[str, Any]], dict[str, object]] | None = None
 
     def upload_samples(self, events: list[dict[str, Any]]) -> None:
         document = {"function": self.function, "events": events}
@@ -68,6 +70,13 @@ class Stack:
             revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": json.dumps(appspec)}},
         )
         return str(answer["deploymentId"])
+
+    def hooks_finished(self, timeout_s: float = 120.0) -> list[dict[str, object]]:
+        """The hook runs' reports once every run has returned (CodeDeploy may end before the hook returns)."""
+        for thread in self.threads:
+            thread.join(timeout=timeout_s)
+            assert not thread.is_alive(), f"the hook still runs after {timeout_s} s"
+        return self.hook_reports
 
     def alias_version(self) -> str:
         return str(self.client("lambda").get_alias(FunctionName=self.function, Name="live")["FunctionVersion"])
@@ -128,6 +137,9 @@ def stack(emulator: Emulator, monkeypatch: pytest.MonkeyPatch, clean_shared_stat
     deployed = Stack(client, function, f"orders-test-deploy_hook-{suffix}", bucket, application, group)
 
     def run_hook(payload: bytes) -> None:
+        if deployed.hook_runner is not None:
+            deployed.hook_reports.append(deployed.hook_runner(json.loads(payload)))
+            return
         from deploy_hook.handler import lambda_handler
 
         context = FakeLambdaContext(deployed.hook, memory_limit_in_mb=256, region="us-east-1", remaining_ms=300_000)

@@ -24,6 +24,7 @@ def wait_for(stack: Stack, deployment_id: str, timeout_s: float = 60.0) -> dict[
     while True:
         info = stack.client("codedeploy").get_deployment(deploymentId=deployment_id)["deploymentInfo"]
         if info["status"] in DONE:
+            stack.hooks_finished()
             return dict(info)
         assert time.monotonic() < deadline, f"deployment {deployment_id} still {info['status']} after {timeout_s} s"
         time.sleep(0.05)
