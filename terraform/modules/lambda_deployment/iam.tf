@@ -8,6 +8,9 @@ locals {
   hook_arn = var.pre_traffic_hook == null ? null : "${local.arn_prefix}:lambda:${local.region_account}:function:${var.pre_traffic_hook.function_name}"
 }
 
+# The trust policy of CodeDeploy's user guide ("Create a service role for CodeDeploy"): the service principal
+# only. No aws:SourceAccount condition: CodeDeploy does not document sending it when it assumes the role, and a
+# condition it never satisfies would fail every deployment group.
 data "aws_iam_policy_document" "assume" {
   statement {
     sid     = "CodeDeployAssumesRole"
@@ -16,12 +19,6 @@ data "aws_iam_policy_document" "assume" {
     principals {
       type        = "Service"
       identifiers = ["codedeploy.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
     }
   }
 }
