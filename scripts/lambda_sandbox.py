@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -104,18 +105,25 @@ def runtime_site(root: Path) -> Path:
     return site
 
 
-def unpack(zip_path: Path, root: Path) -> Path:
-    """Unpack a zip once per content hash; returns the folder."""
+def unpack(zip_path: Path, root: Path, *, read_only: bool = False) -> Path:
+    """Unpack a zip once per content hash under ``root``; returns the folder. ``read_only`` drops write
+    permission, as Lambda's /var/task and /opt are."""
     digest = hashlib.sha256(zip_path.read_bytes()).hexdigest()[:16]
     dest = root / f"{zip_path.stem}-{digest}"
     if not dest.is_dir():
+        root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".unpack.", dir=root))
         with zipfile.ZipFile(zip_path) as zf:
             zf.extractall(tmp)
+        if read_only:
+            for path in tmp.rglob("*"):
+                path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) | stat.S_IRUSR)
         try:
             tmp.rename(dest)
         except OSError:  # another process unpacked it first
             shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            dest.chmod(0o555 if read_only else 0o755)
     return dest
 
 

@@ -24,11 +24,9 @@ import math
 import os
 import platform
 import shutil
-import stat
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +43,7 @@ from scripts.artifacts import (
     load_project,
 )
 from scripts.lambda_context import loader_source
-from scripts.lambda_sandbox import runtime_sources
+from scripts.lambda_sandbox import runtime_sources, unpack
 
 FLOOR_MODULES = ("aws_lambda_powertools", "boto3")
 INIT_BUDGET = 1.5  # every function's INIT <= 1.5x the floor
@@ -208,37 +206,17 @@ def runtime_dir(work: Path, compiler: BytecodeCompiler | None) -> Path:
     return dest
 
 
-def unpack_read_only(zip_path: Path, dest: Path) -> Path:
-    """Unpack once per zip content into ``dest`` and drop write permission, as /var/task and /opt are."""
-    import hashlib
-    import zipfile
-
-    digest = hashlib.sha256(zip_path.read_bytes()).hexdigest()[:16]
-    folder = dest / f"{zip_path.stem}-{digest}"
-    if folder.is_dir():
-        return folder
-    tmp = Path(tempfile.mkdtemp(prefix=".unpack.", dir=dest))
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(tmp)
-    for path in [tmp, *tmp.rglob("*")]:
-        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) | stat.S_IRUSR)
-    tmp.chmod(0o755)
-    tmp.rename(folder)
-    folder.chmod(0o555)
-    return folder
-
-
 def sandboxes(repo: Path, work: Path, manifest: dict[str, Any], runtime: Path) -> tuple[list[Sandbox], list[str]]:
     """Every function's sandbox, and the paths of the floor (a layer-only sandbox)."""
     base = work / "run"
     base.mkdir(parents=True, exist_ok=True)
     layer_dirs = {
-        name: str(unpack_read_only(work / "dist" / "layers" / f"{name}.zip", base) / "python")
+        name: str(unpack(work / "dist" / "layers" / f"{name}.zip", base, read_only=True) / "python")
         for name in manifest["layers"]
     }
     found = []
     for name, entry in sorted(manifest["functions"].items()):
-        code = unpack_read_only(work / "dist" / "functions" / f"{name}.zip", base)
+        code = unpack(work / "dist" / "functions" / f"{name}.zip", base, read_only=True)
         layers = [layer_dirs[n] for n in reversed(entry["layers"])]
         handler = next(iter(sorted(entry["handlers"].items())))[1]
         events = sorted((repo / "functions" / name / "events").glob("*.json"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import zipfile
@@ -19,6 +18,7 @@ import pytest
 
 from scripts import artifacts
 from scripts.artifacts import Builder, BuildError, Target, host_target
+from scripts.lambda_sandbox import unpack
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "minirepo"
@@ -59,15 +59,6 @@ def make_repo(parent: Path, name: str = "repo") -> Path:
 def pyc_header_flags(data: bytes) -> int:
     """PEP 552: bytes 4-8 of a pyc; 0b01 = hash-based unchecked, 0b11 = checked, 0 = timestamp."""
     return int.from_bytes(data[4:8], "little")
-
-
-def unpack_read_only(zip_path: Path, dest: Path) -> Path:
-    with zipfile.ZipFile(zip_path) as zf:
-        zf.extractall(dest)
-    for path in [dest, *dest.rglob("*")]:
-        mode = path.stat().st_mode
-        path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-    return dest
 
 
 def import_probe(roots: list[Path]) -> dict:
@@ -140,8 +131,8 @@ def test_python_loads_the_shipped_pycs_and_compiles_nothing(tmp_path: Path) -> N
     repo = make_repo(tmp_path)
     manifest, results = Builder(repo, repo / "dist", WHEELS, target=host_target()).build()
     assert {r.status for r in results} == {"built"}, [r.error for r in results]
-    code = unpack_read_only(repo / manifest["functions"]["pure_fn"]["path"], tmp_path / "task")
-    layer = unpack_read_only(repo / manifest["layers"]["base"]["path"], tmp_path / "opt") / "python"
+    code = unpack(repo / manifest["functions"]["pure_fn"]["path"], tmp_path / "task", read_only=True)
+    layer = unpack(repo / manifest["layers"]["base"]["path"], tmp_path / "opt", read_only=True) / "python"
     # When the handler is imported and invoked in a fresh interpreter that may not write bytecode
     probe = import_probe([code, layer])
     # Then no module of the artifacts was compiled, and each came with the pyc the zip carries
@@ -158,8 +149,8 @@ def test_without_the_pycs_the_same_import_compiles_every_module(tmp_path: Path) 
     # Given the same host build with its pycs stripped (what every zip shipped before)
     repo = make_repo(tmp_path)
     manifest, _ = Builder(repo, repo / "dist", WHEELS, target=host_target()).build()
-    code = unpack_read_only(repo / manifest["functions"]["pure_fn"]["path"], tmp_path / "task")
-    layer = unpack_read_only(repo / manifest["layers"]["base"]["path"], tmp_path / "opt") / "python"
+    code = unpack(repo / manifest["functions"]["pure_fn"]["path"], tmp_path / "task", read_only=True)
+    layer = unpack(repo / manifest["layers"]["base"]["path"], tmp_path / "opt", read_only=True) / "python"
     for root in (code, layer):
         for pycache in sorted(root.rglob("__pycache__")):
             pycache.parent.chmod(0o755)
@@ -167,9 +158,9 @@ def test_without_the_pycs_the_same_import_compiles_every_module(tmp_path: Path) 
     # When the handler is imported
     probe = import_probe([code, layer])
     # Then the audit hook sees the handler's and the layer's sources compiled (the probe can tell)
-    compiled = {Path(p).relative_to(tmp_path).as_posix() for p in probe["compiled"]}
-    assert "task/pure_fn/handler.py" in compiled
-    assert "opt/python/libshared/greeting.py" in compiled
+    compiled = {str(Path(p)) for p in probe["compiled"]}
+    assert str(code / "pure_fn" / "handler.py") in compiled
+    assert str(layer / "libshared" / "greeting.py") in compiled
 
 
 def test_missing_target_python_is_one_warning_and_zips_without_bytecode(

@@ -1,11 +1,13 @@
-"""scripts.lambda_context (the one Lambda context class) and the sandbox's runtime-provided library list."""
+"""scripts.lambda_context (the one Lambda context class) and scripts.lambda_sandbox (runtime libraries, unpacking)."""
 
 from __future__ import annotations
 
 import json
+import stat
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,34 @@ def test_every_runtime_provided_library_is_found_in_this_environment() -> None:
     for top in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3"):
         assert top in names
     assert any(name.startswith("boto3-") and name.endswith(".dist-info") for name in names)
+
+
+def _zip(path: Path, files: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_a_zip_is_unpacked_once_per_content(tmp_path: Path) -> None:
+    # Given a zip unpacked once
+    archive = _zip(tmp_path / "fn.zip", {"fn/handler.py": "x = 1\n"})
+    first = lambda_sandbox.unpack(archive, tmp_path / "run")
+    # When it is unpacked again, and after its content changed
+    again = lambda_sandbox.unpack(archive, tmp_path / "run")
+    changed = lambda_sandbox.unpack(_zip(archive, {"fn/handler.py": "x = 2\n"}), tmp_path / "run")
+    # Then the same content is the same folder, new content a new one
+    assert again == first
+    assert changed != first
+    assert (changed / "fn" / "handler.py").read_text() == "x = 2\n"
+
+
+def test_read_only_unpacking_drops_every_write_bit(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "layer.zip", {"python/lib/mod.py": "y = 1\n"})
+    folder = lambda_sandbox.unpack(archive, tmp_path / "opt", read_only=True)
+    modes = {path.name: path.stat().st_mode for path in [folder, *folder.rglob("*")]}
+    assert set(modes) == {folder.name, "python", "lib", "mod.py"}
+    assert all(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) == 0 for mode in modes.values())
+    assert (folder / "python" / "lib" / "mod.py").read_text() == "y = 1\n"
+    for path in [folder, *folder.rglob("*")]:  # let pytest clean up
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
