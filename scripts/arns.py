@@ -8,47 +8,27 @@ A function reference is what Lambda's ``FunctionName`` accepts: a name, a partia
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-__all__ = [
-    "Arn",
-    "FunctionRef",
-    "LayerVersionRef",
-    "find_function_arn",
-    "parse_arn",
-    "parse_function_ref",
-    "parse_layer_version_arn",
-]
+from dataclasses import dataclass, replace
 
 _NAME = r"(?P<name>[A-Za-z0-9_-]+)"
 _QUALIFIER = r"(?::(?P<qualifier>\$LATEST|[A-Za-z0-9_-]+))?"
-_FULL_PREFIX = r"arn:(?P<partition>aws[\w-]*):lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):function:"
-_FUNCTION_REF = re.compile(rf"^(?:{_FULL_PREFIX}|(?P<partial_account>\d{{12}}):function:)?{_NAME}{_QUALIFIER}$")
+_LAMBDA = r"arn:(?P<partition>aws[\w-]*):lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12})"
+_FUNCTION_REF = re.compile(rf"^(?:{_LAMBDA}:function:|(?P<partial_account>\d{{12}}):function:)?{_NAME}{_QUALIFIER}$")
 # A function ARN inside a longer string, such as an API Gateway integration URI (``…/functions/<arn>/invocations``).
-_EMBEDDED_FUNCTION_ARN = re.compile(rf"{_FULL_PREFIX}{_NAME}{_QUALIFIER}(?![\w$-])")
-_LAYER_VERSION_ARN = re.compile(
-    r"^arn:(?P<partition>aws[\w-]*):lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:"
-    r"(?P<name>[A-Za-z0-9_-]+):(?P<version>[0-9]+)$"
-)
+_EMBEDDED_FUNCTION_ARN = re.compile(rf"{_LAMBDA}:function:{_NAME}{_QUALIFIER}(?![\w$-])")
+_LAYER_VERSION_ARN = re.compile(rf"^{_LAMBDA}:layer:{_NAME}:(?P<version>[0-9]+)$")
 _FORMS = "a name, 123456789012:function:name or arn:aws:lambda:region:account:function:name, each optionally :qualifier"
 
 
 @dataclass(frozen=True)
 class Arn:
-    """The parts of an ARN."""
+    """The parts of an ARN; ``resource`` keeps its colons (``function:name:alias``)."""
 
     partition: str
     service: str
     region: str
     account: str
     resource: str
-
-    @property
-    def resource_name(self) -> str:
-        """``queue`` for ``arn:…:sqs:…:queue``, ``bus`` for ``…:event-bus/bus``, ``fn`` for ``…:function:fn``."""
-        if self.service == "lambda":
-            return self.resource.split(":")[1]
-        return self.resource.rsplit("/", 1)[-1] if "/" in self.resource else self.resource
 
 
 def parse_arn(arn: str) -> Arn:
@@ -91,13 +71,8 @@ def parse_function_ref(name_or_arn: str, qualifier: str | None = None) -> Functi
     derived = match.group("qualifier")
     if derived and qualifier and derived != qualifier:
         raise ValueError(f"qualifier {qualifier!r} does not match the one in the function ARN {name_or_arn!r}")
-    return FunctionRef(
-        name=match.group("name"),
-        qualifier=qualifier or derived,
-        account=match.group("account") or match.group("partial_account"),
-        region=match.group("region"),
-        partition=match.group("partition") or "aws",
-    )
+    ref = _function_ref(match)
+    return replace(ref, qualifier=qualifier or derived, account=ref.account or match.group("partial_account"))
 
 
 def find_function_arn(text: str) -> FunctionRef:
@@ -105,12 +80,16 @@ def find_function_arn(text: str) -> FunctionRef:
     match = _EMBEDDED_FUNCTION_ARN.search(text)
     if match is None:
         raise ValueError(f"no Lambda function ARN in {text!r}")
+    return _function_ref(match)
+
+
+def _function_ref(match: re.Match[str]) -> FunctionRef:
     return FunctionRef(
-        name=match.group("name"),
-        qualifier=match.group("qualifier"),
-        account=match.group("account"),
-        region=match.group("region"),
-        partition=match.group("partition"),
+        match.group("name"),
+        match.group("qualifier"),
+        match.group("account"),
+        match.group("region"),
+        match.group("partition") or "aws",
     )
 
 
@@ -122,7 +101,6 @@ class LayerVersionRef:
     version: int
     account: str
     region: str
-    partition: str = "aws"
 
 
 def parse_layer_version_arn(arn: str) -> LayerVersionRef:
@@ -130,10 +108,5 @@ def parse_layer_version_arn(arn: str) -> LayerVersionRef:
     match = _LAYER_VERSION_ARN.match(arn)
     if match is None:
         raise ValueError(f"not a layer version ARN: {arn!r} (expected arn:aws:lambda:region:account:layer:name:N)")
-    return LayerVersionRef(
-        name=match.group("name"),
-        version=int(match.group("version")),
-        account=match.group("account"),
-        region=match.group("region"),
-        partition=match.group("partition"),
-    )
+    name, version, account, region = match.group("name", "version", "account", "region")
+    return LayerVersionRef(name, int(version), account, region)
