@@ -53,8 +53,9 @@ def orders_table(moto_dynamodb: Any) -> str:
 
 
 @pytest.fixture
-def silent_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A real TCP server on loopback that accepts connections and never answers (a hung dependency)."""
+def silent_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[socket.socket]]:
+    """A real TCP server on loopback that accepts connections and never answers (a hung dependency); yields the
+    connections it accepted (one per attempt the client made)."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(8)
@@ -73,7 +74,7 @@ def silent_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     thread.start()
     url = f"http://127.0.0.1:{server.getsockname()[1]}"
     monkeypatch.setenv("AWS_ENDPOINT_URL", url)
-    yield url
+    yield accepted
     stop.set()
     thread.join()
     for connection in accepted:

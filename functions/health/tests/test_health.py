@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from health.probe import PROBE_CONFIG
 from health.report import build_report
 
 
@@ -34,19 +35,23 @@ def test_missing_table_reports_503(moto_dynamodb, check) -> None:
     assert body["status"] == "unavailable"
 
 
-def test_hung_dynamodb_reports_503_within_the_route53_budget(health_env, silent_endpoint, check) -> None:
+def test_hung_dynamodb_reports_503_after_one_attempt_with_a_short_read_timeout(
+    health_env, silent_endpoint, check
+) -> None:
     # Given DynamoDB accepts connections but never answers
-    started = time.monotonic()
-
     # When the region is checked
     status, _, body = check()
 
-    # Then it is reported down after one 1 s read timeout (no retries), not after the SDK's 60 s x 3 attempts;
-    # the bound leaves room for a busy CI machine
-    elapsed = time.monotonic() - started
+    # Then it is reported down after one attempt (no retries) that gave up on its read timeout: the probe's
+    # 1 s, not the SDK's 60 s x 3 attempts, fits Route 53's 4 s budget (the figure is configuration, not timed here)
     assert status == 503
     assert body["checks"] == {"orders_table": "unavailable"}
-    assert elapsed < 3.0
+    deadline = time.monotonic() + 10  # the accepting thread may run late on a loaded machine
+    while not silent_endpoint and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(silent_endpoint) == 1
+    assert (PROBE_CONFIG.read_timeout, PROBE_CONFIG.connect_timeout) == (1.0, 0.5)
+    assert PROBE_CONFIG.retries == {"mode": "standard", "total_max_attempts": 1}
 
 
 def test_unreachable_dynamodb_reports_503(health_env, closed_endpoint, check) -> None:
