@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from shared.errors import ValidationError
 
-__all__ = ["ChargeRequest", "RefundRequest", "check_idempotency_key", "check_payment_id", "parse"]
+__all__ = ["ChargeRequest", "RefundRequest", "check_idempotency_key", "check_payment_id"]
 
 # A decimal string, cents at most; ASCII digits only (\d would take "١٢" and "１.００").
 Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")]
@@ -37,8 +37,6 @@ class _Request(BaseModel):
     def money(self) -> Decimal:
         return Decimal(self.amount)
 
-
-M = TypeVar("M", bound=_Request)
 
 _identifier = pydantic.TypeAdapter(Identifier)
 
@@ -70,11 +68,3 @@ class ChargeRequest(_Request):
 
 class RefundRequest(_Request):
     """``{"amount": "12.50"}`` (the payment id is in the path)."""
-
-
-def parse(model: type[M], body: dict[str, Any]) -> M:
-    """The request, or ValidationError naming each bad field as ``body.<field>``."""
-    try:
-        return model.model_validate(body)
-    except pydantic.ValidationError as exc:
-        raise ValidationError.from_pydantic(exc, prefix="body") from None
