@@ -4,6 +4,7 @@ with replicated tables and one identity for both regions' APIs."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -228,6 +229,35 @@ def test_prod_failover_time_is_interval_times_threshold_plus_ttl(prod_plan: Plan
     assert {(c["request_interval"], c["failure_threshold"]) for c in checks} == {(10, 3)}
 
 
+def test_prod_runs_the_saga_only_in_the_primary_the_secondary_forwards_order_events_there(prod_plan: Plan):
+    """Stock is written from one home region: the secondary's bus sends the router's events to the primary's bus."""
+    primary_rules = {r["name"] for r in prod_plan.after("aws_cloudwatch_event_rule", "module.primary.")}
+    secondary_rules = {r["name"]: r for r in prod_plan.after("aws_cloudwatch_event_rule", "module.secondary.")}
+    assert "orders-prod-orders-order_events_router" in primary_rules
+    assert "orders-prod-orders-order_events_router" not in secondary_rules
+    forward = secondary_rules["orders-prod-orders-order_events_router-to-home"]
+    assert json.loads(forward["event_pattern"])["detail-type"] == [
+        "OrderCreated",
+        "PaymentCompleted",
+        "ShipmentDispatched",
+    ]
+    (target,) = [
+        t
+        for t in prod_plan.changes("aws_cloudwatch_event_target", "module.secondary.")
+        if "to_saga_home" in t["address"]
+    ]
+    assert target["change"]["after"]["target_id"] == "saga-home"
+    calls = prod_plan.document["configuration"]["root_module"]["module_calls"]
+    assert "module.primary.event_bus_arn" in calls["secondary"]["expressions"]["saga_home"]["references"]
+    assert "saga_home" not in calls["primary"]["expressions"]
+    # the forwarding role may put events on the home bus and nothing else
+    assert [
+        p
+        for p in prod_plan.after("aws_iam_role", "module.secondary.")
+        if p["name"] == "orders-prod-orders-to-saga-home"
+    ]
+
+
 # --- stacks/regional: the multi-region variables refuse what cannot work ------------------------------------
 
 REGIONAL_ROOT = """
@@ -249,6 +279,11 @@ variable "identity" {
   default = null
 }
 
+variable "saga_home" {
+  type    = any
+  default = null
+}
+
 module "regional" {
   source = "../../stacks/regional"
 
@@ -258,6 +293,7 @@ module "regional" {
   sender_email    = "orders@example.com"
   global_tables   = var.global_tables
   identity        = var.identity
+  saga_home       = var.saga_home
 }
 """
 
@@ -294,6 +330,11 @@ def regional_root(tf_tree: Path, tf_emulator: Emulator) -> Path:
             {"identity": {"issuer": "https://example.com/pool", "client_id": "abc123"}},
             "identity.issuer must be a Cognito user pool issuer",
             id="issuer-not-cognito",
+        ),
+        pytest.param(
+            {"saga_home": {"event_bus_arn": "orders-prod-orders"}},
+            "saga_home.event_bus_arn must be an EventBridge bus ARN",
+            id="saga-home-not-an-arn",
         ),
     ],
 )

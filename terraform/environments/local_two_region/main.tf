@@ -221,6 +221,8 @@ module "secondary" {
   # Holds the replicas the primary creates, and trusts the primary's user pool: one identity for both APIs.
   global_tables = { tables = local.global_tables, primary_region = var.region }
   identity      = module.primary.identity
+  # As in prod: the saga (every stock write) runs in the primary; this region forwards order events there.
+  saga_home = { event_bus_arn = module.primary.event_bus_arn }
 
   snap_start_enabled    = false
   max_receive_count     = 5

@@ -106,6 +106,8 @@ module "secondary" {
   # Holds the replicas the primary creates, and trusts the primary's user pool: one identity for both APIs.
   global_tables = { tables = local.global_tables, primary_region = var.primary_region }
   identity      = module.primary.identity
+  # The saga (and so every stock write) runs in the primary: order events created here are forwarded there.
+  saga_home = { event_bus_arn = module.primary.event_bus_arn }
 }
 
 module "global" {

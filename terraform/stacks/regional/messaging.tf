@@ -69,7 +69,7 @@ module "events" {
       event_pattern   = f.event_pattern
       function        = local.function_ref[key]
       dead_letter_arn = module.failures.arn
-    } if f.event_pattern != null
+    } if f.event_pattern != null && var.saga_home == null # else forwarded to the saga's home (multiregion.tf)
   }
   schedules = {
     for key, f in local.deployed : key => {

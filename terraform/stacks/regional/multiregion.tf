@@ -55,3 +55,90 @@ locals {
     client_id = module.users[0].client_id
   }
 }
+
+# The order saga is single-homed (terraform/README.md "Inventory: last writer wins would oversell"): in a region
+# that is not the saga's home, the orders bus forwards what the router would handle to the home region's bus
+# instead of starting a saga here, so only the home region ever reserves stock.
+variable "saga_home" {
+  description = "The home region's orders event bus, in every other region's stack (environments/prod: the primary's event_bus_arn output): order events go there instead of to this region's router and saga. null: this region runs the saga (single region, or the home region itself)."
+  type = object({
+    event_bus_arn = string
+  })
+  default = null
+
+  validation {
+    condition     = var.saga_home == null || can(regex("^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._-]+$", try(var.saga_home.event_bus_arn, "")))
+    error_message = "saga_home.event_bus_arn must be an EventBridge bus ARN such as arn:aws:events:us-east-1:123456789012:event-bus/orders-prod-orders."
+  }
+}
+
+locals {
+  # The rules the router would get here (wiring.tf event_pattern), forwarded to the home bus instead.
+  forwarded_rules = var.saga_home == null ? {} : { for key, f in local.deployed : key => f.event_pattern if f.event_pattern != null }
+}
+
+resource "aws_cloudwatch_event_rule" "to_saga_home" {
+  for_each = local.forwarded_rules
+
+  name           = "${var.prefix}-orders-${each.key}-to-home"
+  description    = "Order events for ${each.key}, forwarded to the saga's home region."
+  event_bus_name = module.events.bus_name
+  event_pattern  = each.value
+
+  lifecycle {
+    precondition {
+      condition     = !endswith(var.saga_home.event_bus_arn, ":event-bus/${module.events.bus_name}") || !strcontains(var.saga_home.event_bus_arn, ":${local.region}:")
+      error_message = "saga_home.event_bus_arn is this region's own bus: set saga_home only in the regions that are not the saga's home."
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_target" "to_saga_home" {
+  for_each = aws_cloudwatch_event_rule.to_saga_home
+
+  rule           = each.value.name
+  event_bus_name = module.events.bus_name
+  target_id      = "saga-home"
+  arn            = var.saga_home.event_bus_arn
+  role_arn       = aws_iam_role.to_saga_home[0].arn
+
+  dead_letter_config {
+    arn = module.failures.arn
+  }
+}
+
+data "aws_iam_policy_document" "events_assume" {
+  count = var.saga_home == null ? 0 : 1
+
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "to_saga_home" {
+  count = var.saga_home == null ? 0 : 1
+
+  statement {
+    actions   = ["events:PutEvents"]
+    resources = [var.saga_home.event_bus_arn]
+  }
+}
+
+resource "aws_iam_role" "to_saga_home" {
+  count = var.saga_home == null ? 0 : 1
+
+  name               = "${var.prefix}-orders-to-saga-home"
+  assume_role_policy = data.aws_iam_policy_document.events_assume[0].json
+}
+
+resource "aws_iam_role_policy" "to_saga_home" {
+  count = var.saga_home == null ? 0 : 1
+
+  name   = "put-events-on-home-bus"
+  role   = aws_iam_role.to_saga_home[0].id
+  policy = data.aws_iam_policy_document.to_saga_home[0].json
+}

@@ -43,6 +43,11 @@ output "event_bus_name" {
   value       = module.events.bus_name
 }
 
+output "event_bus_arn" {
+  description = "The orders event bus ARN (another region's saga_home points here)."
+  value       = module.events.bus_arn
+}
+
 output "order_saga_arn" {
   description = "ARN of the order saga (null until every task function is deployed)."
   value       = local.saga_enabled ? module.order_saga[0].arn : null
