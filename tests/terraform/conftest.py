@@ -92,6 +92,11 @@ def use_local_backend(directory: Path) -> None:
     (directory / LOCAL_BACKEND).write_text(json.dumps({"terraform": {"backend": {"local": {}}}}) + "\n")
 
 
+def tf_vars(variables: Mapping[str, Any]) -> dict[str, str]:
+    """Variables for tftest, every non-string already a JSON/HCL literal (tftest would pass True as "True")."""
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in variables.items()}
+
+
 def var_args(variables: Mapping[str, Any]) -> list[str]:
     """-var arguments; non-strings as HCL/JSON literals."""
     return [f"-var={k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in variables.items()]
@@ -99,7 +104,7 @@ def var_args(variables: Mapping[str, Any]) -> list[str]:
 
 def plan(directory: Path, variables: Mapping[str, Any] | None = None) -> Plan:
     """Plan ``directory``; the plan as tftest's TerraformPlanOutput (``terraform show -json``) behind :class:`Plan`."""
-    output = init(directory).plan(output=True, input=False, color=False, lock=False, tf_vars=dict(variables or {}))
+    output = init(directory).plan(output=True, input=False, color=False, lock=False, tf_vars=tf_vars(variables or {}))
     return Plan(output)
 
 
@@ -107,7 +112,7 @@ def plan_error(directory: Path, variables: Mapping[str, Any]) -> str:
     """Plan that must fail; returns Terraform's error output with line-wraps and box characters removed."""
     runner = init(directory)
     try:
-        runner.plan(input=False, color=False, lock=False, tf_vars=dict(variables))
+        runner.plan(input=False, color=False, lock=False, tf_vars=tf_vars(variables))
     except tftest.TerraformTestError as exc:
         return " ".join(line.strip(" │╷╵") for line in str(exc.args[-1] if len(exc.args) > 1 else exc).splitlines())
     raise AssertionError("plan succeeded but should have failed")
@@ -116,7 +121,7 @@ def plan_error(directory: Path, variables: Mapping[str, Any]) -> str:
 def apply(directory: Path, variables: Mapping[str, Any]) -> dict[str, Any]:
     """terraform apply, then the root outputs as plain values."""
     runner = init(directory)
-    runner.apply(input=False, color=False, tf_vars=dict(variables))
+    runner.apply(input=False, color=False, tf_vars=tf_vars(variables))
     outputs = runner.output()  # one `output -json` (tftest puts a name before the flags, which Terraform rejects)
     return {name: outputs[name] for name in outputs}
 
@@ -131,7 +136,7 @@ def plan_has_changes(directory: Path, variables: Mapping[str, Any]) -> tuple[boo
 
 def destroy(directory: Path, variables: Mapping[str, Any], *, check: bool = True) -> None:
     try:
-        init(directory).destroy(color=False, auto_approve=True, tf_vars=dict(variables))
+        init(directory).destroy(color=False, auto_approve=True, tf_vars=tf_vars(variables))
     except tftest.TerraformTestError:
         if check:
             raise
