@@ -145,7 +145,7 @@ def produce_notify(world: MessageWorld, data: st.DataObject) -> Produced:
 
     world.write_orders_api(data.draw(customers), data.draw(st.lists(lines, min_size=1, max_size=5)))
     (event,) = world.bus_events()
-    handler.notify_customer({**event["detail"], "source_event_id": event["id"]}, context("notify"))
+    handler.notify_customer({**event["detail"], "source_event_id": event["id"]}, context("order_saga_notify"))
     return world.notifications()
 
 
@@ -156,7 +156,7 @@ PRODUCERS: dict[tuple[str, str], Callable[[MessageWorld, st.DataObject], Produce
     ("payment and shipment events", EXTERNAL): produce_bus_event_external,
     ("saga input", "order_events_router"): produce_order_events_router,
     ("order notification", "order_events_router"): produce_order_events_router,
-    ("order notification", "notify"): produce_notify,
+    ("order notification", "order_saga_notify"): produce_notify,
 }
 
 # ----- consumers: each one's own parsing of what arrived -------------------------------------------------------
@@ -210,7 +210,7 @@ CONSUMERS: dict[str, Callable[[MessageWorld, Any], None]] = {
     "reserve_inventory": consume_saga_task,
     "charge_payment": consume_saga_task,
     "create_shipment": consume_saga_task,
-    "notify": consume_saga_task,
+    "order_saga_notify": consume_saga_task,
     "notifier": consume_notifier,
 }
 

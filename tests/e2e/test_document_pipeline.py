@@ -45,7 +45,7 @@ def test_document_chain_destinations_carry_results_and_failures(stack: Stack) ->
     stack.aws("s3").put_object(Bucket=uploads, Key=key, Body=text.encode(), ContentType="text/plain")
 
     # When the chain's first stage is invoked asynchronously with the document request
-    invoke_async(stack, "extract", {"document_id": document_id, "key": key})
+    invoke_async(stack, "document_pipeline_extract", {"document_id": document_id, "key": key})
 
     # Then each stage's result reaches the next through its on-success destination, and the last stage stores it
     def stored() -> dict[str, Any] | None:
@@ -60,7 +60,7 @@ def test_document_chain_destinations_carry_results_and_failures(stack: Stack) ->
 
     # When the first stage is invoked for a document that does not exist
     missing = {"document_id": unique("doc-missing"), "key": f"documents/{unique('nothing')}.txt"}
-    invoke_async(stack, "extract", missing)
+    invoke_async(stack, "document_pipeline_extract", missing)
 
     # Then, after Lambda's retries, the on-failure destination receives the original request and the error
     def failed() -> dict[str, Any] | None:
@@ -69,6 +69,7 @@ def test_document_chain_destinations_carry_results_and_failures(stack: Stack) ->
 
     record = wait_for(failed, timeout_s=stack.async_retry_s, interval_s=1, what=f"a failure record for {missing}")
     assert record["requestContext"]["condition"] == "RetriesExhausted", record["requestContext"]
-    assert record["requestContext"]["functionArn"].split(":")[6] == stack.function("extract"), record["requestContext"]
+    context = record["requestContext"]
+    assert context["functionArn"].split(":")[6] == stack.function("document_pipeline_extract"), context
     assert record["responseContext"].get("functionError"), record["responseContext"]
     assert record["responsePayload"].get("errorType"), record["responsePayload"]

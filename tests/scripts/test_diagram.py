@@ -76,7 +76,7 @@ def test_triggers_destinations_and_dead_letter_queues_are_edges() -> None:
         r'"state_machine:saga" -> "fn:reserve_inventory" \[label="task"',
         r'"topic:notifications" -> "fn:notifier" \[label="subscription"',
         r'"cognito" -> "fn:cognito_pre_sign_up" \[label="pre_sign_up trigger"',
-        r'"fn:extract" -> "fn:analyze" \[label="on success \(async\)"',
+        r'"fn:document_pipeline_extract" -> "fn:document_pipeline_analyze" \[label="on success \(async\)"',
         r'"fn:csv_ingest" -> "queue:async-failures"',
         r'"queue:bulk" -> "dlq:bulk" \[label="after 5 receives"',
         r'"route53" -> "api" \[label="prod: us-east-1 or eu-west-1',

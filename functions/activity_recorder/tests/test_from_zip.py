@@ -33,7 +33,7 @@ def test_sample_events_from_the_zip(built_function: Any, aws_endpoint: Any) -> N
     unknown = api(fn, "record_unknown_type")
     current = api(fn, "get_state")
     earlier = api(fn, "get_state_at")
-    replayed = fn.invoke("activity_replay", load_event("activity_recorder", "replay"), env=ENV).result
+    replayed = fn.invoke("activity_recorder_replay", load_event("activity_recorder", "replay"), env=ENV).result
     # Then each answers as documented, and the replay at 10:45:00 sees the sign-in but not the later cart add
     assert [signed_in[0], added[0], duplicate[0], unknown[0], current[0], earlier[0]] == [201, 201, 409, 400, 200, 200]
     assert current[1]["state"]["cart"] == {"sku-1": 2}
@@ -47,7 +47,7 @@ def test_replay_with_bad_input_fails_naming_the_field_from_the_zip(built_functio
     # Given the built function
     # When the replay entry point gets an event without user_id
     with pytest.raises(HandlerError) as failed:
-        built_function("activity_recorder").invoke("activity_replay", {"at": "2024-05-13T10:45:00Z"}, env=ENV)
+        built_function("activity_recorder").invoke("activity_recorder_replay", {"at": "2024-05-13T10:45:00Z"}, env=ENV)
     # Then the invocation fails with a validation error naming the field
     assert failed.value.payload["errorType"] == "ValidationError"
     assert failed.value.payload["errorMessage"] == "invalid user_id"

@@ -21,9 +21,15 @@ def test_each_stage_turns_its_sample_into_the_next_stages_input(built_function, 
     upload_sample(s3)
     pipeline = built_function("document_pipeline")
 
-    extracted = pipeline.invoke("extract", load_event("document_pipeline", "extract_request"), env=ENV)
-    analysed = pipeline.invoke("analyze", load_event("document_pipeline", "analyze_destination_record"), env=ENV)
-    stored = pipeline.invoke("store", load_event("document_pipeline", "store_destination_record"), env=ENV)
+    extracted = pipeline.invoke(
+        "document_pipeline_extract", load_event("document_pipeline", "extract_request"), env=ENV
+    )
+    analysed = pipeline.invoke(
+        "document_pipeline_analyze", load_event("document_pipeline", "analyze_destination_record"), env=ENV
+    )
+    stored = pipeline.invoke(
+        "document_pipeline_store", load_event("document_pipeline", "store_destination_record"), env=ENV
+    )
 
     assert extracted.result == load_event("document_pipeline", "analyze_destination_record")["responsePayload"]
     assert analysed.result == load_event("document_pipeline", "store_destination_record")["responsePayload"]
@@ -37,7 +43,7 @@ def test_a_failing_stage_raises_so_the_failure_destination_gets_its_input(built_
 
     with pytest.raises(HandlerError) as caught:
         built_function("document_pipeline").invoke(
-            "extract", load_event("document_pipeline", "extract_request"), env=ENV
+            "document_pipeline_extract", load_event("document_pipeline", "extract_request"), env=ENV
         )
 
     assert caught.value.payload["errorType"] == "NotFoundError"
@@ -47,7 +53,7 @@ def test_a_failing_stage_raises_so_the_failure_destination_gets_its_input(built_
 def test_a_failure_record_is_not_taken_for_input(built_function, aws_endpoint) -> None:
     with pytest.raises(HandlerError) as caught:
         built_function("document_pipeline").invoke(
-            "analyze", load_event("document_pipeline", "extract_failure_record"), env=ENV
+            "document_pipeline_analyze", load_event("document_pipeline", "extract_failure_record"), env=ENV
         )
 
     assert caught.value.payload["errorType"] == "MisroutedRecordError"

@@ -27,7 +27,7 @@ ASL = REPO / "terraform" / "stacks" / "regional" / "order_saga.asl.json"
 FUNCTION = REPO / "functions" / "order_saga" / "function.json"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
-RESERVE, CHARGE, SHIP, NOTIFY = "reserve_inventory", "charge_payment", "create_shipment", "notify"
+RESERVE, CHARGE, SHIP, NOTIFY = "reserve_inventory", "charge_payment", "create_shipment", "order_saga_notify"
 CANCEL, REFUND, RELEASE = "cancel_shipment", "refund_payment", "release_inventory"
 FORWARD = [RESERVE, CHARGE, SHIP, NOTIFY]
 

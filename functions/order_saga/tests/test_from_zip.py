@@ -74,7 +74,7 @@ def test_sample_events_drive_the_saga_forward_and_back(
     assert order_item(dynamodb)["status"] == "PAID"
     assert saga("create_shipment", load_event("order_saga", "create_shipment"))["shipment_id"] == "SHP-o-20261123-0001"
     assert order_item(dynamodb)["status"] == "SHIPPED"
-    assert saga("notify", load_event("order_saga", "notify"))["status"] == "SENT"
+    assert saga("order_saga_notify", load_event("order_saga", "notify"))["status"] == "SENT"
     # Back: the compensations undo each step; the last one cancels the order with the sample's $.error as reason
     assert saga("cancel_shipment", load_event("order_saga", "cancel_shipment"))["status"] == "CANCELLED"
     refunded = saga("refund_payment", load_event("order_saga", "refund_payment"))

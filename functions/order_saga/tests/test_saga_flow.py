@@ -26,7 +26,7 @@ def run_saga(order: dict[str, Any], context: Any) -> Execution:
         "refund_payment": handler.refund_payment,
         "create_shipment": handler.create_shipment,
         "cancel_shipment": handler.cancel_shipment,
-        "notify": handler.notify_customer,
+        "order_saga_notify": handler.notify_customer,
     }
     bound = {key: (lambda event, fn=fn: fn(event, context)) for key, fn in tasks.items()}
     return Interpreter(definition(), bound).run(order)

@@ -52,7 +52,7 @@ class Message:
     consumers: tuple[str, ...]
 
 
-SAGA_STEPS = ("charge_payment", "refund_payment", "create_shipment", "cancel_shipment", "notify")
+SAGA_STEPS = ("charge_payment", "refund_payment", "create_shipment", "cancel_shipment", "order_saga_notify")
 SAGA_ORDER_STATUS = ("reserve_inventory", "release_inventory", "charge_payment", "create_shipment")
 
 RESOURCES: tuple[Resource, ...] = (
@@ -86,7 +86,7 @@ RESOURCES: tuple[Resource, ...] = (
         "immutable activity events + projection",
         owner="activity_recorder",  # both keys ship in one zip
         writers=("activity_recorder",),
-        readers=("activity_recorder", "activity_replay"),
+        readers=("activity_recorder", "activity_recorder_replay"),
     ),
     Resource(
         "CIRCUIT_TABLE",
@@ -120,8 +120,8 @@ RESOURCES: tuple[Resource, ...] = (
         "bucket",
         "uploads/ (input), resized/ (output), documents, CSV error reports",
         owner="shared.uploads",
-        writers=("upload_url", "store"),
-        readers=("extract",),
+        writers=("upload_url", "document_pipeline_store"),
+        readers=("document_pipeline_extract",),
     ),
     Resource("ARCHIVE_BUCKET", "bucket", "archived abandoned orders", writers=("scheduled_cleanup",)),
     Resource("ORDER_SAGA_ARN", "state machine", "the order saga", writers=("order_events_router",)),
@@ -129,7 +129,7 @@ RESOURCES: tuple[Resource, ...] = (
         "NOTIFICATIONS_TOPIC_ARN",
         "topic",
         "SNS topic for order notifications",
-        writers=("order_events_router", "notify"),
+        writers=("order_events_router", "order_saga_notify"),
     ),
     Resource("SENDER_EMAIL", "setting", "SES sender address", readers=("notifier",)),
     Resource("UPLOAD_ALERT_RECIPIENTS", "setting", "comma-separated upload alert recipients", readers=("notifier",)),
@@ -184,7 +184,7 @@ MESSAGES: tuple[Message, ...] = (
         ("SagaInput",),
         "ORDER_SAGA_ARN execution input, passed to every task",
         producers=("order_events_router",),
-        consumers=("reserve_inventory", "charge_payment", "create_shipment", "notify"),
+        consumers=("reserve_inventory", "charge_payment", "create_shipment", "order_saga_notify"),
     ),
     Message(
         "order notification",
@@ -196,7 +196,7 @@ MESSAGES: tuple[Message, ...] = (
             "notification_adapter",
         ),
         "NOTIFICATIONS_TOPIC_ARN",
-        producers=("order_events_router", "notify"),
+        producers=("order_events_router", "order_saga_notify"),
         consumers=("notifier",),
     ),
 )

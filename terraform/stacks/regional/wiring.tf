@@ -54,7 +54,7 @@ locals {
 
       snap_start = true
     }
-    activity_replay = {
+    activity_recorder_replay = {
       timeout = 30
       env     = ["ACTIVITY_TABLE"]
       grants  = ["activity_query"]
@@ -127,22 +127,22 @@ locals {
       batching_window = 1
       max_concurrency = 20
     }
-    # document_pipeline: invoke(Event) extract -> analyze -> store, chained by on-success destinations.
-    extract = {
+    # document_pipeline: invoke(Event) document_pipeline_extract -> _analyze -> _store, chained by on-success destinations.
+    document_pipeline_extract = {
       timeout    = 60
       env        = ["UPLOADS_BUCKET"]
       grants     = ["documents_read"]
       async      = true
-      on_success = "analyze"
+      on_success = "document_pipeline_analyze"
     }
-    analyze = {
+    document_pipeline_analyze = {
       timeout    = 60
       env        = []
       grants     = []
       async      = true
-      on_success = "store"
+      on_success = "document_pipeline_store"
     }
-    store = {
+    document_pipeline_store = {
       timeout = 30
       env     = ["UPLOADS_BUCKET"]
       grants  = ["analysis_write"]
@@ -190,7 +190,7 @@ locals {
       grants    = ["orders_item_write"]
       saga_task = true
     }
-    notify = {
+    order_saga_notify = {
       env       = ["ORDERS_TABLE", "NOTIFICATIONS_TOPIC_ARN"]
       grants    = ["orders_item_write", "notifications_publish"]
       saga_task = true
