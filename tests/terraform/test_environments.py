@@ -169,8 +169,12 @@ def test_saga_pipeline_and_triggers_are_wired(local_stack, client):
     tasks = [s["Resource"] for s in _states(definition) if s["Type"] == "Task"]
     assert len(tasks) == 7
     assert all(arn.endswith(":live") and ":function:orders-local-" in arn for arn in tasks)
-    invoke = client("lambda").get_function_event_invoke_config(FunctionName="orders-local-extract", Qualifier="live")
-    assert invoke["DestinationConfig"]["OnSuccess"]["Destination"].endswith(":function:orders-local-analyze:live")
+    invoke = client("lambda").get_function_event_invoke_config(
+        FunctionName="orders-local-document_pipeline_extract", Qualifier="live"
+    )
+    assert invoke["DestinationConfig"]["OnSuccess"]["Destination"].endswith(
+        ":function:orders-local-document_pipeline_analyze:live"
+    )
     assert invoke["DestinationConfig"]["OnFailure"]["Destination"].endswith(":orders-local-async-failures")
     notification = client("s3").get_bucket_notification_configuration(Bucket=outputs["buckets"]["uploads"])
     suffixes = {
