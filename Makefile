@@ -57,6 +57,9 @@ lint: $(STAMP) ## ruff check + format check
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 
+typecheck: $(STAMP) ## mypy: strict for shared/, untyped bodies checked for functions/ and scripts/
+	@$(BIN)/python -m scripts.typecheck
+
 fmt: $(STAMP) ## Apply ruff fixes and formatting
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
@@ -64,7 +67,7 @@ fmt: $(STAMP) ## Apply ruff fixes and formatting
 unit: $(STAMP) $(CHECKOV) ## The whole pytest suite: e2e (one local stack) beside the rest under pytest-xdist
 	@$(BIN)/python -m scripts.run_tests --workers $(PYTEST_WORKERS) -- $(PYTEST_ARGS)
 
-test: lint lock-check unit ## The test command: lint, lock check and the whole pytest suite
+test: lint lock-check typecheck unit ## The test command: lint, lock check, mypy and the whole pytest suite
 
 docs: $(STAMP) ## Regenerate the README parts derived from code (resources table from shared.dataflow)
 	@$(BIN)/python -m scripts.docs
