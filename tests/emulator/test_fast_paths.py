@@ -15,6 +15,9 @@ from scripts.emulator import Emulator, fast_paths
 ACCOUNT = "123456789012"
 BOTO = {"User-Agent": "Boto3/1.40.0 md/Botocore#1.40.0 ua/2.1 os/linux"}
 REGION = "us-east-1"
+# A GET the emulator answers without touching moto's models (/moto-api/data.json serialises every backend, and
+# with Lambda state from another test in the same worker it tries to reach Docker).
+CHEAP_GET = "/moto-api/emulator/dynamodb/replication"
 
 
 @pytest.fixture
@@ -205,7 +208,7 @@ def test_a_connection_carries_several_requests(emulator: Emulator) -> None:
         sockets = []
         # When two requests go over it, the first with a body the application never reads
         for body in (b"x" * 5000, b""):
-            conn.request("GET", "/moto-api/data.json", body=body, headers={"Content-Length": str(len(body)), **BOTO})
+            conn.request("GET", CHEAP_GET, body=body, headers={"Content-Length": str(len(body)), **BOTO})
             answer = conn.getresponse()
             answer.read()
             statuses.append(answer.status)
@@ -223,7 +226,7 @@ def test_a_connection_carries_several_requests(emulator: Emulator) -> None:
 def test_a_chunked_request_still_closes_its_connection(emulator: Emulator) -> None:
     conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
     try:
-        conn.request("GET", "/moto-api/data.json", body=iter([b"abc"]), encode_chunked=True, headers=BOTO)
+        conn.request("GET", CHEAP_GET, body=iter([b"abc"]), encode_chunked=True, headers=BOTO)
         answer = conn.getresponse()
         answer.read()
     finally:
@@ -236,7 +239,7 @@ def test_a_chunked_request_still_closes_its_connection(emulator: Emulator) -> No
 def test_a_client_asking_to_close_gets_its_connection_closed(emulator: Emulator) -> None:
     conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
     try:
-        conn.request("GET", "/moto-api/data.json", headers={"Connection": "close", **BOTO})
+        conn.request("GET", CHEAP_GET, headers={"Connection": "close", **BOTO})
         answer = conn.getresponse()
         answer.read()
     finally:
@@ -249,7 +252,7 @@ def test_other_clients_keep_one_request_per_connection(emulator: Emulator) -> No
     # Terraform's Go SDK retries a create whose reused connection failed: it keeps werkzeug's behaviour
     conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=10)
     try:
-        conn.request("GET", "/moto-api/data.json", headers={"User-Agent": "aws-sdk-go-v2/1.36.3 HashiCorp Terraform"})
+        conn.request("GET", CHEAP_GET, headers={"User-Agent": "aws-sdk-go-v2/1.36.3 HashiCorp Terraform"})
         answer = conn.getresponse()
         answer.read()
     finally:
