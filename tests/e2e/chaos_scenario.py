@@ -1,4 +1,4 @@
-"""The small queue chaos run (issue 13), started with the session so its poison redrives overlap other tests.
+"""The small queue chaos run, started with the session so its poison redrives overlap other tests.
 
 300 order messages with 1% poison and 5% duplicate sends on the orders queue, one order_worker process killed
 with SIGKILL while they are in flight (local stack only: a real deployment's workers are not ours to kill),

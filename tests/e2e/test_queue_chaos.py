@@ -1,4 +1,4 @@
-"""Queues that hold under load (issue 13): the small chaos run, arranged at session start (chaos_scenario.py)."""
+"""Queues that hold under load: the small chaos run, arranged at session start (chaos_scenario.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The corpus of inputs that once made a function answer 500 or accept what it must refuse (issue 13).
+"""The corpus of inputs that once made a function answer 500 or accept what it must refuse.
 
 Each case is replayed on every route it applies to, through the function's real handler, and must get the
 exact client error it deserves, as well as pass the fuzz suite's checks (below 500, JSON, nothing internal).
