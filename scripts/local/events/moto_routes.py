@@ -40,6 +40,14 @@ log = logging.getLogger("local.events.routes")
 SubmitAsync = Callable[[str, bytes, str | None], str]
 
 _installed_lock = threading.Lock()
+# One moto serves every region, and each region's data plane installs these routes: a delivery goes to the
+# async path of the region its target function is in (a rule in us-east-1 never runs us-west-2's function).
+_by_region: dict[str, SubmitAsync] = {}
+
+
+def _submitter_for(function_arn: str, default: SubmitAsync) -> SubmitAsync:
+    region = function_arn.split(":")[3] if function_arn.startswith("arn:") and function_arn.count(":") >= 6 else ""
+    return _by_region.get(region, default)
 
 
 def sns_event_record(
@@ -101,8 +109,11 @@ def s3_event_record(moto_record: dict[str, Any], version_id: str | None) -> dict
 class MotoLambdaRoutes:
     """Installs (``start``) and removes (``stop``) the three delivery replacements in the in-process moto."""
 
-    def __init__(self, submit_async: SubmitAsync, endpoint_url: str = "http://127.0.0.1") -> None:
+    def __init__(
+        self, submit_async: SubmitAsync, endpoint_url: str = "http://127.0.0.1", region: str | None = None
+    ) -> None:
         self._submit = submit_async
+        self._region = region
         self._endpoint_url = endpoint_url
         self._originals: list[tuple[Any, str, Any]] = []
         self.dispatched = 0
@@ -115,6 +126,8 @@ class MotoLambdaRoutes:
         with _installed_lock:
             if self._originals:
                 return
+            if self._region:
+                _by_region[self._region] = self._submit
             self._patch(events_models.Rule, "send_to_targets", self._rule_send_to_targets(events_models.Rule))
             self._patch(sns_models.Subscription, "publish", self._subscription_publish(sns_models.Subscription))
             self._patch(s3_notifications, "_invoke_awslambda", self._s3_invoke_lambda)
@@ -124,6 +137,8 @@ class MotoLambdaRoutes:
             for owner, name, original in reversed(self._originals):
                 setattr(owner, name, original)
             self._originals.clear()
+            if self._region and _by_region.get(self._region) is self._submit:
+                del _by_region[self._region]
 
     def _patch(self, owner: Any, name: str, replacement: Any) -> None:
         self._originals.append((owner, name, owner.__dict__[name]))
@@ -131,7 +146,7 @@ class MotoLambdaRoutes:
 
     def _dispatch(self, function_arn: str, event: dict[str, Any] | bytes, source: str) -> None:
         payload = event if isinstance(event, bytes) else json.dumps(event).encode()
-        request_id = self._submit(function_arn, payload, None)
+        request_id = _submitter_for(function_arn, self._submit)(function_arn, payload, None)
         self.dispatched += 1
         log.info("%s → %s (async %s)", source, function_arn, request_id)
 

@@ -66,7 +66,7 @@ class EventSources:
             clock=self.options.schedule_clock,
             refresh_interval_s=self.options.refresh_interval_s,
         )
-        self.routes = MotoLambdaRoutes(self.async_invoker.submit, endpoint_url)
+        self.routes = MotoLambdaRoutes(self.async_invoker.submit, endpoint_url, self.options.region)
         self._started = False
 
     def start(self) -> None:

@@ -10,6 +10,7 @@ import moto.events.models as events_models
 from aws_lambda_powertools.utilities.parser.models import S3Model, SnsModel
 
 from scripts.local.events.aws import AwsClients
+from scripts.local.events.moto_routes import MotoLambdaRoutes
 from scripts.local.events.sources import EventSources
 from tests.local.events.helpers import LocalFunctions, drain, wait_until
 
@@ -279,3 +280,31 @@ def test_stop_restores_the_emulator(make_sources: Callable[..., EventSources]) -
     # Then moto is as it was
     assert events_models.Rule.__dict__["send_to_targets"] is original
     assert wait_until(lambda: True, 0)
+
+
+def test_each_delivery_goes_to_the_data_plane_of_its_target_functions_region() -> None:
+    """Two regions on one emulator (the two-region stack): the routes installed last see every rule and
+    subscription, yet a target in us-east-1 runs on us-east-1's async path, never on us-west-2's."""
+    submitted: dict[str, list[str]] = {"us-east-1": [], "us-west-2": []}
+
+    def submitter(region: str) -> Callable[[str, bytes, str | None], str]:
+        def submit(function_arn: str, _payload: bytes, _qualifier: str | None) -> str:
+            submitted[region].append(function_arn)
+            return "request-id"
+
+        return submit
+
+    east = MotoLambdaRoutes(submitter("us-east-1"), region="us-east-1")
+    west = MotoLambdaRoutes(submitter("us-west-2"), region="us-west-2")
+    east.start()
+    west.start()
+    try:
+        east_router = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:router:live"
+        west_router = f"arn:aws:lambda:us-west-2:{ACCOUNT}:function:router:live"
+        west._dispatch(east_router, {"detail-type": "OrderCreated"}, "rule")
+        east._dispatch(west_router, {"detail-type": "OrderCreated"}, "rule")
+        west._dispatch("router", {"detail-type": "OrderCreated"}, "rule")  # a bare name: the installer's own region
+    finally:
+        west.stop()
+        east.stop()
+    assert submitted == {"us-east-1": [east_router], "us-west-2": [west_router, "router"]}
