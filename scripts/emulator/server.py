@@ -14,7 +14,7 @@ from botocore.config import Config
 from moto.core.config import default_user_config
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from scripts.emulator import alarms, codedeploy, fast_paths, gaps, hooks
+from scripts.emulator import alarms, codedeploy, fast_paths, gaps, hooks, retries
 
 logger = logging.getLogger("scripts.emulator")
 
@@ -138,6 +138,7 @@ def install() -> None:
     gaps.install()
     codedeploy.install()
     fast_paths.install()
+    retries.install()  # a retried SDK request is answered like its first attempt, not run twice
     alarms.install()  # CloudWatch alarm evaluation: a daemon thread, idle while no emulator runs
 
 
