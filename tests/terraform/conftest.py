@@ -28,16 +28,21 @@ def _ignore(_: str, names: list[str]) -> set[str]:
     return {n for n in names if n in (".terraform", "terraform.tfstate", "terraform.tfstate.backup")}
 
 
-@pytest.fixture(scope="session")
-def tf_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of terraform/ (with the committed lock files) that tests may init, plan and apply in."""
-    root = tmp_path_factory.mktemp("tf") / "terraform"
+def copy_terraform(parent: Path) -> Path:
+    """A copy of terraform/ (with the committed lock files) under ``parent``; returns its root."""
+    root = parent / "terraform"
     shutil.copytree(TERRAFORM, root, ignore=_ignore)
     # Beside it, as in the repository, the sample events the pre-traffic hook gets (stacks/regional/deployments.tf
     # reads <repo>/functions/<folder>/events/).
     for events in (REPO / "functions").glob("*/events"):
-        shutil.copytree(events, root.parent / "functions" / events.parent.name / "events")
+        shutil.copytree(events, parent / "functions" / events.parent.name / "events")
     return root
+
+
+@pytest.fixture(scope="session")
+def tf_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of terraform/ that tests may init, plan and apply in."""
+    return copy_terraform(tmp_path_factory.mktemp("tf"))
 
 
 @pytest.fixture(scope="session")

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from scripts.emulator import Emulator
-from tests.terraform.conftest import TERRAFORM, _ignore, plan, plan_error
+from tests.terraform.conftest import copy_terraform, plan, plan_error
 
 pytestmark = pytest.mark.slow
 
 
 def _tree_with_wiring(tmp_path: Path, old: str, new: str) -> Path:
     """A private copy of terraform/ whose wiring.tf has ``old`` replaced by ``new`` (exactly once)."""
-    root = tmp_path / "terraform"
-    shutil.copytree(TERRAFORM, root, ignore=_ignore)
+    root = copy_terraform(tmp_path)
     wiring = root / "stacks" / "regional" / "wiring.tf"
     text = wiring.read_text()
     assert text.count(old) == 1, old
@@ -51,8 +49,7 @@ def test_an_out_of_range_timeout_fails_the_plan(tmp_path: Path, tf_emulator: Emu
 
 def test_defaults_come_from_the_type(tmp_path: Path, tf_emulator: Emulator, fake_manifest: Path):
     """A field an entry leaves out gets the type's default: health sets no memory_size -> 256 MB."""
-    root = tmp_path / "terraform"
-    shutil.copytree(TERRAFORM, root, ignore=_ignore)
+    root = copy_terraform(tmp_path)
     directory = root / "environments" / "local"
     planned = plan(directory, {"emulator_url": tf_emulator.url, "manifest_path": str(fake_manifest)})
     functions = {f["function_name"]: f for f in planned.after("aws_lambda_function")}
