@@ -13,9 +13,9 @@ from contextlib import contextmanager
 
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
-from shared.errors import ConflictError, NonRetryableError, ServiceUnavailableError, classify
+from shared.errors import ConflictError, NonRetryableError, RetryableError, ServiceUnavailableError, classify
 
-__all__ = ["OutOfStockError", "StepCompensatedError", "aws_errors"]
+__all__ = ["OrderNotVisibleError", "OutOfStockError", "StepCompensatedError", "aws_errors"]
 
 _SERVER_CODES = frozenset({"InternalServerError", "InternalFailure", "ServiceUnavailable", "TransactionConflict"})
 
@@ -24,6 +24,14 @@ class OutOfStockError(NonRetryableError):
     """Not enough stock for at least one SKU (details: ``skus``). Retrying cannot help."""
 
     code = "out_of_stock"
+
+
+class OrderNotVisibleError(RetryableError):
+    """The order the event named is not in this region's table (yet): in a saga home region its item may still be
+    replicating from the region that took it (the event can outrun the data). Retried; after the retries it is
+    compensated like a missing order."""
+
+    code = "order_not_visible"
 
 
 class StepCompensatedError(NonRetryableError):

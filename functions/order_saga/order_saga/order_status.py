@@ -8,7 +8,7 @@ compensated. The last compensation cancels the order with the reason the saga fa
 
 from __future__ import annotations
 
-from order_saga.errors import StepCompensatedError, aws_errors
+from order_saga.errors import OrderNotVisibleError, StepCompensatedError, aws_errors
 from order_saga.models import StepError
 from shared.errors import ConflictError, NotFoundError
 from shared.observability import logger
@@ -33,11 +33,12 @@ def cancel_reason(error: StepError | None) -> str:
 
 
 def current(table: OrderTable, order_id: str) -> Order:
-    """The order as it is now; NotFoundError (not retried: compensated) when it is gone."""
+    """The order as it is now; OrderNotVisibleError (retried, then compensated) when this region has no such item:
+    gone, or not replicated here yet (terraform/README.md, the saga's home region)."""
     with aws_errors("read order"):
         order = table.load(order_id)
     if order is None:
-        raise NotFoundError(f"order {order_id} not found")
+        raise OrderNotVisibleError(f"order {order_id} not found in this region (yet)")
     return order
 
 
@@ -54,6 +55,8 @@ def advance(table: OrderTable, order_id: str, target: OrderStatus) -> Order:
             order = table.advance(order_id, target)
     except ConflictError as exc:  # cancelled (customer, cancel message) or, never expected, not yet at the step before
         raise StepCompensatedError(exc.message, details=exc.details) from None
+    except NotFoundError:
+        raise OrderNotVisibleError(f"order {order_id} not found in this region (yet)") from None
     logger.info("order advanced", extra={"order_id": order_id, "status": order.status.value})
     return order
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from order_saga import handler
-from order_saga.errors import OutOfStockError, StepCompensatedError
+from order_saga.errors import OrderNotVisibleError, OutOfStockError, StepCompensatedError
 
 from functions.order_saga.tests.conftest import (
     ORDERS,
@@ -22,7 +22,6 @@ from shared.contracts import OrderConfirmed
 from shared.errors import (
     ConflictError,
     NonRetryableError,
-    NotFoundError,
     RetryableError,
     ServiceUnavailableError,
     ThrottleError,
@@ -203,12 +202,14 @@ def test_release_of_a_delivered_order_returns_the_stock_and_fails_for_manual_rep
     assert order_status(order["order_id"]) is OrderStatus.DELIVERED
 
 
-def test_reserving_a_deleted_order_fails_without_retry(saga_env: dict[str, Any], context: Any) -> None:
+def test_reserving_an_order_this_region_does_not_hold_is_retried(saga_env: dict[str, Any], context: Any) -> None:
+    # Given an order the event names but the table does not hold (deleted, or not replicated here yet)
     order = place_order()
     OrderTable(ORDERS).delete(order["order_id"])
-    with pytest.raises(NotFoundError):
+    # Then the reserve fails with an error the state machine retries (and compensates once retries run out)
+    with pytest.raises(OrderNotVisibleError):
         handler.reserve_inventory(order, context)
-    assert not NotFoundError.retryable
+    assert OrderNotVisibleError.retryable
 
 
 def test_release_without_reservation_blocks_a_late_reserve(saga_env: dict[str, Any], context: Any) -> None:
