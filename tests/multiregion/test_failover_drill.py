@@ -180,10 +180,14 @@ def saga_executions_for(stack: Stack, order_id: str) -> list[str]:
     """ARNs of this region's order saga executions whose input is ``order_id``'s."""
     sfn = stack.aws("stepfunctions")
     found = []
-    for machine in sfn.list_state_machines()["stateMachines"]:
+    machines = sfn.list_state_machines()["stateMachines"]
+    assert [m["name"] for m in machines if m["name"].endswith("order-saga")], (
+        f"no order saga in {stack.region}: {machines}"
+    )
+    for machine in machines:
         if not machine["name"].endswith("order-saga"):
             continue
-        for execution in sfn.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]:
+        for execution in sfn.list_executions(stateMachineArn=machine["stateMachineArn"], maxResults=1000)["executions"]:
             described = sfn.describe_execution(executionArn=execution["executionArn"])
             if order_id in described.get("input", ""):
                 found.append(execution["executionArn"])
@@ -206,5 +210,5 @@ def test_an_order_taken_by_b_is_reserved_by_the_saga_in_a_only(two_regions: TwoR
     # The saga's status updates are written in A and replicate back: B's API shows the order moving on
     status = wait_for(confirmed, timeout_s=180, what=f"{order_id} (taken by {SECONDARY}) leaving PENDING")
     assert status in ("CONFIRMED", "PAID", "SHIPPED"), f"{order_id} ended {status}"
-    assert len(saga_executions_for(a, order_id)) == 1
-    assert saga_executions_for(b, order_id) == []
+    in_a, in_b = saga_executions_for(a, order_id), saga_executions_for(b, order_id)
+    assert (len(in_a), in_b) == (1, []), f"saga executions for {order_id}: {PRIMARY} {in_a}, {SECONDARY} {in_b}"
