@@ -33,6 +33,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -60,6 +61,7 @@ RUNTIME_GLIBC = {
 ARCHITECTURES = {"arm64": ("aarch64", "EM_AARCH64"), "x86_64": ("x86_64", "EM_X86_64")}
 IGNORED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store"}
 IGNORED_SUFFIXES = {".pyc", ".pyo"}
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")  # name[extras]==version
 
 
 class BuildError(Exception):
@@ -318,7 +320,7 @@ def parse_lock(text: str) -> list[Requirement]:
             blocks.append([line])
     reqs = []
     for block in blocks:
-        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", block[0])
+        m = PIN.match(block[0])
         if not m:
             raise BuildError(f"lock line is not an exact pin: {block[0].strip()}")
         reqs.append(Requirement(normalize(m.group(1)), m.group(2), "\n".join(block).rstrip(" \\") + "\n"))
@@ -658,42 +660,34 @@ def _key(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _bytecode_key(compiler: BytecodeCompiler | None) -> list[str] | None:
-    return [compiler.cache_tag, compiler.magic] if compiler else None
-
-
-def layer_key(repo: Path, layer: LayerSource, compiler: BytecodeCompiler | None = None) -> str:
+def _artifact_key(
+    repo: Path, spec: LayerSource | FunctionSource, compiler: BytecodeCompiler | None, **inputs: object
+) -> str:
+    kind = "layer" if isinstance(spec, LayerSource) else "function"
     return _key(
         {
             "builder": BUILDER_VERSION,
-            "bytecode": _bytecode_key(compiler),
-            "kind": "layer",
-            "name": layer.name,
-            "target": asdict(layer.target),
-            "declaration": (repo / layer.folder / "layer.json").read_text(),
-            "lock": (repo / layer.lock).read_text(),
-            "sources": _tree_digest(repo, layer.source_packages),
+            "bytecode": [compiler.cache_tag, compiler.magic] if compiler else None,
+            "kind": kind,
+            "name": spec.name,
+            "target": asdict(spec.target),
+            "declaration": (repo / spec.folder / f"{kind}.json").read_text(),
+            "lock": (repo / spec.lock).read_text(),
+            **inputs,
         }
     )
+
+
+def layer_key(repo: Path, layer: LayerSource, compiler: BytecodeCompiler | None = None) -> str:
+    return _artifact_key(repo, layer, compiler, sources=_tree_digest(repo, layer.source_packages))
 
 
 def function_key(
     repo: Path, fn: FunctionSource, layers: dict[str, LayerSource], compiler: BytecodeCompiler | None = None
 ) -> str:
-    return _key(
-        {
-            "builder": BUILDER_VERSION,
-            "bytecode": _bytecode_key(compiler),
-            "kind": "function",
-            "name": fn.name,
-            "target": asdict(fn.target),
-            "declaration": (repo / fn.folder / "function.json").read_text(),
-            "lock": (repo / fn.lock).read_text(),
-            # what the layers provide decides what the function zip leaves out
-            "layers": {n: [(repo / layers[n].lock).read_text(), layers[n].runtime_provided] for n in fn.layers},
-            "sources": _tree_digest(repo, [fn.package]),
-        }
-    )
+    # what the layers provide decides what the function zip leaves out
+    provided = {n: [(repo / layers[n].lock).read_text(), layers[n].runtime_provided] for n in fn.layers}
+    return _artifact_key(repo, fn, compiler, layers=provided, sources=_tree_digest(repo, [fn.package]))
 
 
 # ---------------------------------------------------------------------------------------------- build
@@ -738,11 +732,9 @@ class Builder:
             if not wanted or lay.name in wanted or self._needed(lay, project, wanted)
         ]
         with ThreadPoolExecutor(max_workers=max(1, self.jobs)) as pool:
-            for result in pool.map(lambda lay: self._run("layer", lay, project, previous), layer_jobs):
-                results.append(result)
+            results.extend(pool.map(lambda lay: self._run("layer", lay, project, previous), layer_jobs))
             fn_jobs = [fn for fn in project.functions.values() if not wanted or fn.name in wanted]
-            for result in pool.map(lambda fn: self._run("function", fn, project, previous), fn_jobs):
-                results.append(result)
+            results.extend(pool.map(lambda fn: self._run("function", fn, project, previous), fn_jobs))
 
         for kind, section in (("layer", "layers"), ("function", "functions")):
             names = set(project.layers if kind == "layer" else project.functions)
@@ -813,12 +805,8 @@ class Builder:
     def _entry(
         self, zip_path: Path, unzipped: int, target: Target, key: str, extra: dict[str, object]
     ) -> dict[str, object]:
-        try:
-            rel = zip_path.relative_to(self.repo).as_posix()
-        except ValueError:
-            rel = str(zip_path)
         return {
-            "path": rel,
+            "path": _relative(zip_path, self.repo),
             "sha256": b64sha256(zip_path),
             "size": zip_path.stat().st_size,
             "unzipped_size": unzipped,
@@ -855,9 +843,7 @@ class Builder:
         for name in fn.layers:
             layer = project.layers[name]
             skip |= {r.name for r in parse_lock((self.repo / layer.lock).read_text())} | set(layer.runtime_provided)
-            layer_entry = self._layer_entry(name, previous)
-            size = layer_entry.get("unzipped_size", 0) if layer_entry else 0
-            layer_sizes += size if isinstance(size, int) else 0
+            layer_sizes += self._layer_unzipped_size(name, previous)
         cached = self._cached("functions", fn.name, key, previous)
         extra: dict[str, object] = {"handlers": fn.handlers, "layers": list(fn.layers), "description": fn.description}
         if cached:
@@ -872,12 +858,13 @@ class Builder:
             unzipped = self._finish(stage, zip_path, unzipped_limit_extra=layer_sizes)
         return Result("function", fn.name, "built", entry=self._entry(zip_path, unzipped, fn.target, key, extra))
 
-    def _layer_entry(self, name: str, previous: dict) -> dict[str, object] | None:
+    def _layer_unzipped_size(self, name: str, previous: dict) -> int:
         path = self._zip_path("layers", name)
         if path.is_file():
             with zipfile.ZipFile(path) as zf:
-                return {"unzipped_size": sum(i.file_size for i in zf.infolist())}
-        return previous.get("layers", {}).get(name)
+                return sum(i.file_size for i in zf.infolist())
+        size = previous.get("layers", {}).get(name, {}).get("unzipped_size", 0)
+        return size if isinstance(size, int) else 0
 
     def _install(self, reqs: list[Requirement], target: Target, dest: Path) -> None:
         if not reqs:
@@ -886,11 +873,7 @@ class Builder:
             unpack_wheel(wheel, dest)
 
     def _finish(self, stage: Path, zip_path: Path, unzipped_limit_extra: int) -> int:
-        rel = (
-            zip_path.relative_to(self.dist.parent).as_posix()
-            if zip_path.is_relative_to(self.dist.parent)
-            else str(zip_path)
-        )
+        rel = _relative(zip_path, self.dist.parent)
         total = sum(p.stat().st_size for p in _walk(stage, bytecode=True))
         if total + unzipped_limit_extra > MAX_UNZIPPED_BYTES:
             raise BuildError(
@@ -907,19 +890,12 @@ class Builder:
             candidate.unlink(missing_ok=True)
         return unzipped
 
-    class _Staging:
-        def __init__(self, root: Path, name: str) -> None:
-            root.mkdir(parents=True, exist_ok=True)
-            self.path = Path(tempfile.mkdtemp(prefix=f"{name}.", dir=root))
-
-        def __enter__(self) -> Path:
-            return self.path
-
-        def __exit__(self, *exc: object) -> None:
-            shutil.rmtree(self.path, ignore_errors=True)
-
-    def _staging(self, name: str) -> Builder._Staging:
-        return Builder._Staging(self.repo / ".cache" / "build" / "staging", name)
+    @contextmanager
+    def _staging(self, name: str) -> Iterator[Path]:
+        root = self.repo / ".cache" / "build" / "staging"
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f"{name}.", dir=root, ignore_cleanup_errors=True) as path:
+            yield Path(path)
 
     def _read_manifest(self) -> dict:
         path = self.dist / "manifest.json"
@@ -938,6 +914,10 @@ class Builder:
             handle.write("\n")
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+
+
+def _relative(path: Path, base: Path) -> str:
+    return path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path)
 
 
 def _ignore(directory: str, names: list[str]) -> set[str]:
