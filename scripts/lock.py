@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,11 +26,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.artifacts import PIN, normalize
+
 REPO = Path(__file__).resolve().parent.parent
 CONSTRAINTS = Path("requirements/constraints.txt")
 TOOLS = "requirements/tools/*.in"
 DIGEST_PREFIX = "# input-sha256: "
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
 
 PIP_COMPILE_FLAGS = (
     "--quiet",
@@ -88,10 +88,6 @@ def read_pins(text: str) -> dict[str, str]:
         if m:
             pins[normalize(m.group(1))] = m.group(2)
     return pins
-
-
-def normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def recorded_digest(text: str) -> str | None:
