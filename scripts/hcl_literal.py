@@ -100,11 +100,6 @@ class _Parser:
         self._at += 1
         return token
 
-    def _expect(self, punct: str) -> None:
-        token = self._next()
-        if token.value != punct or token.kind != "punct":
-            raise HclLiteralError(f"line {token.line}: expected {punct!r}, found {token.value!r}")
-
     def body(self, closing: str | None) -> dict[str, Any]:
         """Attributes (``name = value``) and blocks (``type "label" … { body }``) up to ``closing``."""
         result: dict[str, Any] = {}
