@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import json
 import re
 import subprocess
@@ -26,6 +25,8 @@ from typing import TYPE_CHECKING, Literal, cast
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+
+from scripts.artifacts import b64sha256
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -149,14 +150,13 @@ def load_artifact(repo: Path, layer: str, zip_path: Path | None = None) -> Layer
         raise PublishError(f"layer zip not found: {zip_path} (run `make build` first)")
     if not zipfile.is_zipfile(zip_path):
         raise PublishError(f"not a zip file: {zip_path}")
-    data = zip_path.read_bytes()
-    sha256 = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    sha256 = b64sha256(zip_path)
     expected = manifest_entry.get("sha256")
     if expected is not None and expected != sha256:
         raise PublishError(
             f"{zip_path} has sha256 {sha256} but dist/manifest.json says {expected}: stale build, run `make build`"
         )
-    return LayerArtifact(path=zip_path, sha256=sha256, size=len(data))
+    return LayerArtifact(path=zip_path, sha256=sha256, size=zip_path.stat().st_size)
 
 
 def git_revision(repo: Path) -> str:
@@ -232,10 +232,12 @@ def publish_region(request: PublishRequest, region: str, session: boto3.session.
             latest_sha = client.get_layer_version(LayerName=name, VersionNumber=versions[0][0])["Content"].get(
                 "CodeSha256"
             )
+        existing: set[str] = set()  # a version just published (or that would be) has an empty policy
         if versions and latest_sha == request.artifact.sha256:
             outcome.status = "skipped"
             outcome.version, outcome.arn = versions[0]
             outcome.actions.append(f"skip: version {outcome.version} already has CodeSha256 {latest_sha}")
+            existing = _existing_statement_ids(client, name, versions[0][0])
         else:
             location = request.s3_location(region)
             via = f" via s3://{location[0]}/{location[1]}" if location else ""
@@ -248,27 +250,19 @@ def publish_region(request: PublishRequest, region: str, session: boto3.session.
                     return outcome  # no grants or pruning around bytes we did not build
                 versions.insert(0, published)
 
-        if outcome.version is not None:
-            existing = (
-                set() if outcome.status == "published" else _existing_statement_ids(client, name, outcome.version)
-            )
-            for sid, principal in _grants(request):
-                if sid in existing:
-                    continue
-                outcome.actions.append(f"grant {sid}")
-                if not request.dry_run:
-                    client.add_layer_version_permission(
-                        LayerName=name,
-                        VersionNumber=outcome.version,
-                        StatementId=sid,
-                        Action="lambda:GetLayerVersion",
-                        **principal,
-                    )
-                outcome.granted.append(sid)
-        elif request.dry_run:  # the version that would be published starts with an empty policy
-            for sid, _principal in _grants(request):
-                outcome.actions.append(f"grant {sid}")
-                outcome.granted.append(sid)
+        for sid, principal in _grants(request):
+            if sid in existing:
+                continue
+            outcome.actions.append(f"grant {sid}")
+            if outcome.version is not None and not request.dry_run:
+                client.add_layer_version_permission(
+                    LayerName=name,
+                    VersionNumber=outcome.version,
+                    StatementId=sid,
+                    Action="lambda:GetLayerVersion",
+                    **principal,
+                )
+            outcome.granted.append(sid)
 
         if request.keep is not None:
             # In a dry run the version that would be published counts as one of the kept ones.
