@@ -187,24 +187,14 @@ def appspec(target: Target, current: str, new: str) -> str:
     return json.dumps(spec)
 
 
-def deploy(
-    target: Target,
-    clients: ClientFactory,
-    *,
-    config: str | None = None,
-    target_version: str | None = None,
-    publish: bool = False,
-    poll_s: float = 1.0,
-    timeout_s: float = 3600.0,
-    say: Callable[[str], None] = print,
-) -> Outcome:
-    """Start a deployment of ``target``'s newest version and follow it to its end."""
+def deploy(target: Target, clients: ClientFactory, args: argparse.Namespace, say: Callable[[str], None]) -> Outcome:
+    """Start a deployment of ``target``'s newest version (options: the CLI's) and follow it to its end."""
     lam, codedeploy = clients("lambda", target.region), clients("codedeploy", target.region)
     cloudwatch = clients("cloudwatch", target.region)
-    if publish:
+    if args.publish:
         lam.publish_version(FunctionName=target.function_name, Description="make deploy --publish")
     current = str(lam.get_alias(FunctionName=target.function_name, Name=target.alias)["FunctionVersion"])
-    new = target_version or newest_version(lam, target.function_name)
+    new = args.target_version or newest_version(lam, target.function_name)
     where = f" in {target.region}" if target.region else ""
     if new == current:
         say(
@@ -216,7 +206,7 @@ def deploy(
     )["deploymentGroupInfo"]
     alarm_config = group.get("alarmConfiguration") or {}
     alarms = [a["name"] for a in alarm_config.get("alarms") or []] if alarm_config.get("enabled") else []
-    shown_config = config or group.get("deploymentConfigName")
+    shown_config = args.config or group.get("deploymentConfigName")
     say(
         f"deploy {target.key}{where}: {target.function_name}:{target.alias} version {current} -> {new} "
         f"({shown_config}; rollback alarms: {', '.join(alarms) or 'none'})"
@@ -227,12 +217,12 @@ def deploy(
         "revision": {"revisionType": "AppSpecContent", "appSpecContent": {"content": appspec(target, current, new)}},
         "description": f"make deploy {target.key}: version {current} -> {new}",
     }
-    if config:
-        request["deploymentConfigName"] = config
+    if args.config:
+        request["deploymentConfigName"] = args.config
     deployment_id = str(codedeploy.create_deployment(**request)["deploymentId"])
     say(f"  deployment {deployment_id} created")
     outcome = Outcome(target.key, target.region, deployment_id, "Created", current, new)
-    follow(codedeploy, cloudwatch, lam, target, outcome, alarms, poll_s=poll_s, timeout_s=timeout_s, say=say)
+    follow(codedeploy, cloudwatch, lam, target, outcome, alarms, poll_s=args.poll, timeout_s=args.timeout, say=say)
     return outcome
 
 
@@ -350,16 +340,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None] = print) -> list[Ou
     clients = boto_clients(endpoint)
     outcomes = []
     for target in targets:
-        outcome = deploy(
-            target,
-            clients,
-            config=args.config,
-            target_version=args.target_version,
-            publish=args.publish,
-            poll_s=args.poll,
-            timeout_s=args.timeout,
-            say=say,
-        )
+        outcome = deploy(target, clients, args, say)
         outcomes.append(outcome)
         if not outcome.ok:
             break  # a region that rolled back stops the rollout: the next regions keep the old version
