@@ -98,17 +98,9 @@ def emulator_clients(endpoint_url: str, region: str = "us-east-1") -> Any:
     return client
 
 
-def run(args: argparse.Namespace, local_dir: Path) -> int:
+def run(args: argparse.Namespace, plan: ChaosPlan, local_dir: Path) -> int:
     info = read_stack(local_dir)
     target = ChaosTarget.from_stack_info(info, emulator_clients(info["emulator_url"]))
-    plan = ChaosPlan(
-        messages=args.messages,
-        poison_rate=args.poison_rate,
-        duplicate_rate=args.duplicate_rate,
-        kill_workers=args.kill,
-        seed=args.seed,
-        drain_timeout_s=args.timeout,
-    )
     report = run_chaos(target, plan, progress=lambda line: print(line, flush=True), stack_pid=info.get("pid"))
     print()
     print(format_report(report, target_rate=TARGET_RATE))
@@ -121,11 +113,18 @@ def run(args: argparse.Namespace, local_dir: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        ChaosPlan(args.messages, args.poison_rate, args.duplicate_rate, args.kill, args.seed)
+        plan = ChaosPlan(
+            messages=args.messages,
+            poison_rate=args.poison_rate,
+            duplicate_rate=args.duplicate_rate,
+            kill_workers=args.kill,
+            seed=args.seed,
+            drain_timeout_s=args.timeout,
+        )
         if args.local_dir is not None:
-            return run(args, args.local_dir.resolve())
+            return run(args, plan, args.local_dir.resolve())
         with temporary_stack(args.up_args.split()) as local_dir:
-            return run(args, local_dir)
+            return run(args, plan, local_dir)
     except (ValueError, ChaosSetupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
