@@ -78,11 +78,11 @@ def _read(repo: Path, relative: str) -> str:
         raise DiagramError(f"{relative}: {exc.strerror}") from None
 
 
-def _parse(repo: Path, relative: str) -> dict[str, Any]:
+def _parse(text: str, where: str) -> dict[str, Any]:
     try:
-        return parse(_read(repo, relative))
+        return parse(text)
     except HclLiteralError as exc:
-        raise DiagramError(f"{relative}: {exc}") from None
+        raise DiagramError(f"{where}: {exc}") from None
 
 
 def _block(text: str, opening: str, relative: str) -> str:
@@ -116,10 +116,7 @@ def _env_resources(repo: Path) -> dict[str, tuple[str, str]]:
 def _consumer_queues(repo: Path) -> dict[str, str]:
     relative = "terraform/stacks/regional/messaging.tf"
     body = _block(_read(repo, relative), "queues", relative)
-    try:
-        queues = parse("queues = {" + body + "}")["queues"]
-    except HclLiteralError as exc:
-        raise DiagramError(f"{relative}: queues: {exc}") from None
+    queues = _parse("queues = {" + body + "}", f"{relative}: queues")["queues"]
     return {key: str(value["consumer"]) for key, value in queues.items()}
 
 
@@ -134,9 +131,10 @@ def _default(repo: Path, relative: str, variable: str, fallback: Any) -> Any:
 
 def load_architecture(repo: Path = REPO) -> Architecture:
     """Read the sources (see the module docstring); DiagramError names a file that is missing or malformed."""
-    wiring = _parse(repo, "terraform/stacks/regional/wiring.tf").get("locals", {}).get("wiring")
+    relative = "terraform/stacks/regional/wiring.tf"
+    wiring = _parse(_read(repo, relative), relative).get("locals", {}).get("wiring")
     if not isinstance(wiring, dict) or not wiring:
-        raise DiagramError("terraform/stacks/regional/wiring.tf: no locals.wiring table")
+        raise DiagramError(f"{relative}: no locals.wiring table")
     folders: dict[str, str] = {}
     for declaration in sorted((repo / "functions").glob("*/function.json")):
         try:
