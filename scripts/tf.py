@@ -83,9 +83,8 @@ def is_mirror(path: Path) -> bool:
     return (path / PROVIDER_DIR).is_dir()
 
 
-def implicit_mirror_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
+def implicit_mirror_dirs(env: Mapping[str, str]) -> list[Path]:
     """Terraform's implicit local mirror directories on Unix (CLI config docs, "Implied Local Mirror Directories")."""
-    env = os.environ if env is None else env
     data_dirs = env.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share"
     data_home = env.get("XDG_DATA_HOME") or "~/.local/share"
     dirs = [Path("~/.terraform.d/plugins"), Path(data_home) / "terraform" / "plugins"]
@@ -109,9 +108,8 @@ def _scan(root: Path, depth: int) -> Path | None:
     return None
 
 
-def find_mirror(env: Mapping[str, str] | None = None, roots: Sequence[str] = SCAN_ROOTS) -> Path | None:
+def find_mirror(env: Mapping[str, str], roots: Sequence[str] = SCAN_ROOTS) -> Path | None:
     """The provider mirror to use: $TF_PLUGIN_MIRROR, Terraform's implicit directories, then a shallow scan."""
-    env = os.environ if env is None else env
     explicit = env.get("TF_PLUGIN_MIRROR")
     if explicit:
         path = Path(explicit).expanduser()
