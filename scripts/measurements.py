@@ -327,7 +327,7 @@ def measure_init(
             "init_cpu_s": round(init, 4),
             "init_wall_s": round(median([p.import_s for p in imports]), 4),
             "init_cpu_runs_s": [round(p.import_cpu_s, 4) for p in imports],
-            "paired_floor_cpu_s": round(median([f.import_cpu_s for f in floors]), 4),
+            "paired_floor_cpu_runs_s": [round(f.import_cpu_s, 4) for f in floors],
             "ratio_to_floor": round(ratio, 2),
             "budget_ratio": budget,
             "within_budget": ratio <= budget,
