@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -150,6 +150,9 @@ class FunctionSource:
     @property
     def lock(self) -> Path:
         return self.folder / "requirements.txt"
+
+
+Source = LayerSource | FunctionSource
 
 
 def normalize(name: str) -> str:
@@ -604,7 +607,7 @@ def missing_bytecode_message(target: Target) -> str:
 
 def _walk(root: Path, *, bytecode: bool = False) -> Iterator[Path]:
     """Files under root in sorted order; caches and stray bytecode are skipped unless ``bytecode`` (a stage
-    whose only pycs are the ones :func:`compile_bytecode` wrote)."""
+    whose only pycs are the ones :meth:`BytecodeCompiler.compile_tree` wrote)."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_PARTS or (bytecode and d == "__pycache__"))
         for name in sorted(filenames):
@@ -660,9 +663,7 @@ def _key(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _artifact_key(
-    repo: Path, spec: LayerSource | FunctionSource, compiler: BytecodeCompiler | None, **inputs: object
-) -> str:
+def _artifact_key(repo: Path, spec: Source, compiler: BytecodeCompiler | None, **inputs: object) -> str:
     kind = "layer" if isinstance(spec, LayerSource) else "function"
     return _key(
         {
@@ -774,7 +775,7 @@ class Builder:
     def _needed(layer: LayerSource, project: Project, wanted: set[str]) -> bool:
         return any(layer.name in fn.layers for name, fn in project.functions.items() if name in wanted)
 
-    def _run(self, kind: str, spec: LayerSource | FunctionSource, project: Project, previous: dict) -> Result:
+    def _run(self, kind: str, spec: Source, project: Project, previous: dict) -> Result:
         start = time.perf_counter()
         try:
             result = (
@@ -802,19 +803,25 @@ class Builder:
     def _zip_path(self, section: str, name: str) -> Path:
         return self.dist / section / f"{name}.zip"
 
-    def _entry(
-        self, zip_path: Path, unzipped: int, target: Target, key: str, extra: dict[str, object]
-    ) -> dict[str, object]:
-        return {
+    def _package(self, spec: Source, stage: Path, key: str, extra: Mapping[str, object], layer_sizes: int) -> Result:
+        """Check, compile and zip a filled stage: the built artifact with its manifest entry."""
+        kind = "layer" if isinstance(spec, LayerSource) else "function"
+        check_tree(stage, spec.target)
+        bytecode = self._compile(stage, spec.target)
+        zip_path = self._zip_path(f"{kind}s", spec.name)
+        unzipped = self._finish(stage, zip_path, unzipped_limit_extra=layer_sizes)
+        entry = {
             "path": _relative(zip_path, self.repo),
             "sha256": b64sha256(zip_path),
             "size": zip_path.stat().st_size,
             "unzipped_size": unzipped,
-            "runtime": target.runtime,
-            "architecture": target.architecture,
+            "runtime": spec.target.runtime,
+            "architecture": spec.target.architecture,
             **extra,
+            "bytecode": bytecode,
             "input_key": key,
         }
+        return Result(kind, spec.name, "built", entry=entry)
 
     def _build_layer(self, layer: LayerSource, previous: dict) -> Result:
         key = layer_key(self.repo, layer, self._compilers.get(layer.target.runtime))
@@ -828,13 +835,7 @@ class Builder:
             self._install(reqs, layer.target, site)
             for package in layer.source_packages:
                 shutil.copytree(self.repo / package, site / package.name, ignore=_ignore)
-            check_tree(stage, layer.target)
-            bytecode = self._compile(stage, layer.target)
-            zip_path = self._zip_path("layers", layer.name)
-            unzipped = self._finish(stage, zip_path, unzipped_limit_extra=0)
-        extra: dict[str, object] = {"description": layer.description, "bytecode": bytecode}
-        entry = self._entry(zip_path, unzipped, layer.target, key, extra)
-        return Result("layer", layer.name, "built", entry=entry)
+            return self._package(layer, stage, key, {"description": layer.description}, layer_sizes=0)
 
     def _build_function(self, fn: FunctionSource, project: Project, previous: dict) -> Result:
         key = function_key(self.repo, fn, project.layers, self._compilers.get(fn.target.runtime))
@@ -845,18 +846,14 @@ class Builder:
             skip |= {r.name for r in parse_lock((self.repo / layer.lock).read_text())} | set(layer.runtime_provided)
             layer_sizes += self._layer_unzipped_size(name, previous)
         cached = self._cached("functions", fn.name, key, previous)
-        extra: dict[str, object] = {"handlers": fn.handlers, "layers": list(fn.layers), "description": fn.description}
         if cached:
             return Result("function", fn.name, "cached", entry=cached)
         with self._staging(fn.name) as stage:
             reqs = [r for r in parse_lock((self.repo / fn.lock).read_text()) if r.name not in skip]
             self._install(reqs, fn.target, stage)
             shutil.copytree(self.repo / fn.package, stage / fn.name, ignore=_ignore)
-            check_tree(stage, fn.target)
-            extra["bytecode"] = self._compile(stage, fn.target)
-            zip_path = self._zip_path("functions", fn.name)
-            unzipped = self._finish(stage, zip_path, unzipped_limit_extra=layer_sizes)
-        return Result("function", fn.name, "built", entry=self._entry(zip_path, unzipped, fn.target, key, extra))
+            extra = {"handlers": fn.handlers, "layers": list(fn.layers), "description": fn.description}
+            return self._package(fn, stage, key, extra, layer_sizes)
 
     def _layer_unzipped_size(self, name: str, previous: dict) -> int:
         path = self._zip_path("layers", name)
