@@ -26,9 +26,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import boto3
-
 from scripts.local import control, guide, seed
+from scripts.local.clients import emulator_client
 from scripts.local.errors import FunctionNotFoundError, LocalStackError
 from scripts.local.stack import REPO, Stack, StackInfo, StackOptions, StackPaths
 
@@ -173,17 +172,7 @@ def _user_pool_or_none(info: StackInfo) -> guide.UserPool | None:
 
 
 def _cognito(info: StackInfo) -> Any:
-    return _emulator_client(info, "cognito-idp")
-
-
-def _emulator_client(info: StackInfo, service: str) -> Any:
-    return boto3.client(
-        service,  # type: ignore[call-overload]
-        endpoint_url=info.emulator_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return emulator_client(info.emulator_url, "cognito-idp")
 
 
 def _token(args: argparse.Namespace, paths: StackPaths) -> int:
@@ -237,7 +226,8 @@ def _seed(args: argparse.Namespace, paths: StackPaths) -> int:
     if table is None:
         print("error: the running stack has no inventory table (started without Terraform?)", file=sys.stderr)
         return 1
-    print(f"seed: {seed.seed_inventory(_emulator_client(info, 'dynamodb'), table)} sample SKUs stocked in {table}")
+    count = seed.seed_inventory(emulator_client(info.emulator_url, "dynamodb"), table)
+    print(f"seed: {count} sample SKUs stocked in {table}")
     return 0
 
 

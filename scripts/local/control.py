@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from scripts.local.clients import emulator_client
 from scripts.local.errors import FunctionNotFoundError, LocalStackError
 from scripts.local.runtime import STACK_ID_VARIABLE
 from scripts.local.stack import REPO, StackInfo, StackPaths, process_alive, read_stack_info
@@ -343,11 +343,5 @@ def _failure_line(log: Path, code: int) -> str:
 
 
 def _lambda_client(url: str) -> Any:
-    return boto3.client(
-        "lambda",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=930),
-    )
+    once = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=930)  # an invoke may run 15 min
+    return emulator_client(url, "lambda", config=once)

@@ -37,12 +37,10 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from scripts.arns import find_function_arn
 from scripts.local import cors, docs
 from scripts.local.authorizer import Authorizer, JwksKeys, KeyLookup, verify_jwt
+from scripts.local.clients import RETRY_TWICE, emulator_client
 from scripts.local.cors import CorsConfig
 from scripts.local.errors import LocalStackError, TooManyRequestsError
 from scripts.local.logs import LogHub
@@ -278,14 +276,7 @@ class Gateway:
         config_ttl_s: float = 1.0,
         keys: KeyLookup | None = None,
     ) -> None:
-        self._client = boto3.client(
-            "apigatewayv2",
-            endpoint_url=emulator_url,
-            region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 2, "mode": "standard"}),
-        )
+        self._client = emulator_client(emulator_url, "apigatewayv2", region, RETRY_TWICE)
         self._invoke = invoke
         self._keys = keys or JwksKeys(emulator_url)
         self._logs = logs or LogHub(None)

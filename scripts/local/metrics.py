@@ -41,8 +41,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
-import boto3
-from botocore.config import Config
+from scripts.local.clients import RETRY_TWICE, emulator_client
 
 log = logging.getLogger("local.metrics")
 
@@ -260,14 +259,7 @@ class MetricsPublisher:
         sample_sqs: bool = True,
     ) -> None:
         def client(service: str) -> Any:
-            return boto3.client(  # type: ignore[call-overload]
-                service,
-                endpoint_url=emulator_url,
-                region_name=region,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",
-                config=Config(retries={"max_attempts": 2, "mode": "standard"}),
-            )
+            return emulator_client(emulator_url, service, region, RETRY_TWICE)
 
         self.metrics = metrics
         self.interval_s = interval_s

@@ -22,10 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
 from scripts.local.catalog import Catalog, FunctionSpec
+from scripts.local.clients import emulator_client
 from scripts.local.codestore import CodeStore
 from scripts.local.errors import InvalidRequestContentError, TooManyRequestsError
 from scripts.local.interpreters import Interpreter, interpreter_for
@@ -109,14 +109,8 @@ class DataPlane:
         self.idle_ttl_s = idle_ttl_s
         self.async_dispatcher: AsyncDispatcher | None = None
         self.metrics: LambdaMetrics | None = None  # set by the local stack: Lambda's CloudWatch metrics
-        self.lambda_client = boto3.client(
-            "lambda",
-            endpoint_url=self.emulator_url,
-            region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=32),
-        )
+        pooled = Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=32)
+        self.lambda_client = emulator_client(self.emulator_url, "lambda", region, pooled)
         self.catalog = Catalog(self.lambda_client, ttl_s=config_ttl_s)
         self.code = CodeStore(run_dir, dist_dir)
         self._pools: dict[str, FunctionPool] = {}

@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from scripts.local import seed
+from scripts.local.clients import emulator_client
 from scripts.local.errors import LocalStackError
 from scripts.local.gateway import Gateway
 from scripts.local.logs import LogHub
@@ -484,13 +483,7 @@ class Stack:
         temporary.replace(self.paths.stack_file)
 
     def _client(self, service: str, region: str | None = None) -> Any:
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            endpoint_url=self.info.emulator_url,
-            region_name=region or self.options.region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return emulator_client(self.info.emulator_url, service, region or self.options.region)
 
     def _route_python_logging(self, hub: LogHub) -> None:
         handler = _HubHandler(hub)
