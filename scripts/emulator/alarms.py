@@ -34,12 +34,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from moto.core.responses import ActionResult
+
 from scripts.arns import parse_arn
+from scripts.emulator.patching import once
 
 log = logging.getLogger("scripts.emulator.alarms")
 
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
-TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
 OPERATORS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
     "GreaterThanOrEqualToThreshold": ("greater than or equal to", lambda v, t: v >= t),
     "GreaterThanThreshold": ("greater than", lambda v, t: v > t),
@@ -197,8 +199,6 @@ class AlarmRule:
 @dataclass(frozen=True)
 class Evaluation:
     state: str | None  # None: keep the current state
-    values: tuple[float | None, ...]  # the evaluation range, oldest first
-    bucket_starts: tuple[float, ...]  # epoch seconds (real time)
     reason: str
     reason_data: dict[str, Any]
 
@@ -250,7 +250,7 @@ def evaluate(rule: AlarmRule, buckets: Sequence[Bucket | None], starts: Sequence
         "threshold": rule.threshold,
         "evaluatedDatapoints": [{"timestamp": _iso(s), "value": v} for v, s in real],
     }
-    return Evaluation(state, tuple(values), tuple(starts), reason, reason_data)
+    return Evaluation(state, reason, reason_data)
 
 
 def _iso(epoch: float) -> str:
@@ -259,10 +259,6 @@ def _iso(epoch: float) -> str:
 
 def _stamp(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%d/%m/%y %H:%M:%S")
-
-
-def _epoch(value: datetime) -> float:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
 # --- the evaluator: reads moto's backends, changes states, runs actions -----------------------------------------
@@ -288,7 +284,7 @@ class _MetricIndex:
         self.position += len(new)
         for datum in new:
             key = (datum.namespace, datum.name, frozenset((d.name, d.value) for d in datum.dimensions))
-            self.series.setdefault(key, _Series()).points.append((_epoch(datum.timestamp), datum))
+            self.series.setdefault(key, _Series()).points.append((_aware(datum.timestamp).timestamp(), datum))
 
     def prune(self, older_than: float) -> None:
         for series in self.series.values():
@@ -492,10 +488,10 @@ def notification(alarm: Any, old_state: str, account: str, region: str) -> dict[
         "AlarmName": alarm.name,
         "AlarmDescription": alarm.description,
         "AWSAccountId": account,
-        "AlarmConfigurationUpdatedTimestamp": _iso(_epoch(alarm.configuration_updated_timestamp)),
+        "AlarmConfigurationUpdatedTimestamp": _iso(_aware(alarm.configuration_updated_timestamp).timestamp()),
         "NewStateValue": alarm.state_value,
         "NewStateReason": alarm.state_reason,
-        "StateChangeTime": _iso(_epoch(alarm.state_updated_timestamp)),
+        "StateChangeTime": _iso(_aware(alarm.state_updated_timestamp).timestamp()),
         "Region": REGION_NAMES.get(region, region),
         "AlarmArn": alarm.alarm_arn,
         "OldStateValue": old_state,
@@ -585,8 +581,6 @@ def _set_alarm_state(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _describe_alarm_history(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     name = self._get_param("AlarmName")
     item_type = self._get_param("HistoryItemType")
     types = self._get_param("AlarmTypes") or []
@@ -665,8 +659,6 @@ def _get_metric_statistics(
 # --- installation ------------------------------------------------------------------------------------------------
 
 EVALUATOR = AlarmEvaluator()
-_installed = False
-_install_lock = threading.Lock()
 
 
 def set_time_scale(scale: float) -> float:
@@ -678,17 +670,18 @@ def set_time_scale(scale: float) -> float:
     return previous
 
 
+@once
+def _patch() -> None:
+    from moto.cloudwatch.models import CloudWatchBackend
+    from moto.cloudwatch.responses import CloudWatchResponse
+
+    CloudWatchBackend.put_metric_alarm = _put_metric_alarm(CloudWatchBackend.put_metric_alarm)  # type: ignore[method-assign]
+    CloudWatchBackend.set_alarm_state = _set_alarm_state(CloudWatchBackend.set_alarm_state)  # type: ignore[method-assign]
+    CloudWatchBackend.get_metric_statistics = _get_metric_statistics  # type: ignore[method-assign]
+    CloudWatchResponse.describe_alarm_history = _describe_alarm_history  # type: ignore[attr-defined]
+
+
 def install() -> None:
     """Patch moto's CloudWatch (once per process) and start the evaluation thread."""
-    global _installed
-    with _install_lock:
-        if not _installed:
-            from moto.cloudwatch.models import CloudWatchBackend
-            from moto.cloudwatch.responses import CloudWatchResponse
-
-            CloudWatchBackend.put_metric_alarm = _put_metric_alarm(CloudWatchBackend.put_metric_alarm)  # type: ignore[method-assign]
-            CloudWatchBackend.set_alarm_state = _set_alarm_state(CloudWatchBackend.set_alarm_state)  # type: ignore[method-assign]
-            CloudWatchBackend.get_metric_statistics = _get_metric_statistics  # type: ignore[method-assign]
-            CloudWatchResponse.describe_alarm_history = _describe_alarm_history  # type: ignore[attr-defined]
-            _installed = True
-        EVALUATOR.start()
+    _patch()
+    EVALUATOR.start()

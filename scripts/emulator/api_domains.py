@@ -13,6 +13,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from scripts.emulator.patching import once
+
 # API Gateway's regional endpoint hosted zone ids (AWS General Reference, "Amazon API Gateway endpoints").
 REGIONAL_HOSTED_ZONES = {
     "us-east-1": "Z1UJRXOUMOOFQ8",
@@ -55,12 +57,11 @@ def _completing(original: Callable[..., None]) -> Callable[..., None]:
         region = getattr(backend, "region_name", "us-east-1")
         complete_configurations(domain_name, region, self.domain_name_configurations or [])
 
-    init.__emulator_api_domains__ = True  # type: ignore[attr-defined]
     return init
 
 
+@once
 def install() -> None:
     from moto.apigatewayv2.models import DomainName
 
-    if not getattr(DomainName.__init__, "__emulator_api_domains__", False):
-        DomainName.__init__ = _completing(DomainName.__init__)  # type: ignore[method-assign]
+    DomainName.__init__ = _completing(DomainName.__init__)  # type: ignore[method-assign]

@@ -38,7 +38,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult, EmptyResult
+
 from scripts.arns import parse_function_ref
+from scripts.emulator.patching import once
 
 logger = logging.getLogger("scripts.emulator.codedeploy")
 
@@ -46,7 +50,6 @@ TIME_SCALE_VARIABLE = "CODEDEPLOY_TIME_SCALE"
 HOOK_TIMEOUT_S = 3600.0  # AWS waits up to an hour for a hook's status
 ALARM_POLL_S = 0.1  # real seconds between two reads of the group's alarms (an in-process read: cheap)
 LIFECYCLE_EVENTS = ("BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic")
-ROLLBACK_EVENTS = ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST")
 
 
 def _canary(percent: int, minutes: int) -> dict[str, Any]:
@@ -149,14 +152,6 @@ def run_state(deployment_id: str) -> RunState:
         return _states.setdefault(deployment_id, RunState())
 
 
-def _error(code: str, message: str) -> Exception:
-    from moto.core.exceptions import JsonRESTError
-
-    error = JsonRESTError(code, message)
-    error.code = 400
-    return error
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -246,14 +241,16 @@ def deployment_config(backend: Any, name: str) -> dict[str, Any]:
         }
     found = _configs(backend).get(name)
     if found is None:
-        raise _error("DeploymentConfigDoesNotExistException", f"The deployment config {name} does not exist.")
+        raise JsonRESTError("DeploymentConfigDoesNotExistException", f"The deployment config {name} does not exist.")
     return found
 
 
 def _check_routing(routing: dict[str, Any]) -> None:
     kind = routing.get("type")
     if kind not in ("AllAtOnce", "TimeBasedCanary", "TimeBasedLinear"):
-        raise _error("InvalidTrafficRoutingConfigurationException", f"trafficRoutingConfig type {kind!r} is invalid")
+        raise JsonRESTError(
+            "InvalidTrafficRoutingConfigurationException", f"trafficRoutingConfig type {kind!r} is invalid"
+        )
     if kind == "AllAtOnce":
         return
     key = "timeBasedCanary" if kind == "TimeBasedCanary" else "timeBasedLinear"
@@ -261,21 +258,19 @@ def _check_routing(routing: dict[str, Any]) -> None:
     values = routing.get(key) or {}
     percent, interval = values.get(f"{prefix}Percentage"), values.get(f"{prefix}Interval")
     if not isinstance(percent, int) or not 1 <= percent <= 99 or not isinstance(interval, int) or interval < 1:
-        raise _error(
+        raise JsonRESTError(
             "InvalidTrafficRoutingConfigurationException",
             f"{key} needs {prefix}Percentage 1-99 and {prefix}Interval >= 1 minute, got {values}",
         )
 
 
 def _create_deployment_config(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     name = self._get_param("deploymentConfigName")
     store = _configs(self.codedeploy_backend)
     if not name:
-        raise _error("DeploymentConfigNameRequiredException", "deploymentConfigName is required.")
+        raise JsonRESTError("DeploymentConfigNameRequiredException", "deploymentConfigName is required.")
     if name in store or name in PREDEFINED_LAMBDA_CONFIGS or name.startswith("CodeDeployDefault."):
-        raise _error("DeploymentConfigAlreadyExistsException", f"The deployment config {name} already exists.")
+        raise JsonRESTError("DeploymentConfigAlreadyExistsException", f"The deployment config {name} already exists.")
     platform = self._get_param("computePlatform") or "Server"
     routing = self._get_param("trafficRoutingConfig") or {"type": "AllAtOnce"}
     if platform == "Lambda":
@@ -294,25 +289,19 @@ def _create_deployment_config(self: Any) -> Any:
 
 
 def _get_deployment_config(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     config = deployment_config(self.codedeploy_backend, self._get_param("deploymentConfigName"))
     return ActionResult({"deploymentConfigInfo": config})
 
 
 def _delete_deployment_config(self: Any) -> Any:
-    from moto.core.responses import EmptyResult
-
     name = self._get_param("deploymentConfigName")
     if name in PREDEFINED_LAMBDA_CONFIGS or str(name).startswith("CodeDeployDefault."):
-        raise _error("InvalidOperationException", "A predefined deployment configuration cannot be deleted.")
+        raise JsonRESTError("InvalidOperationException", "A predefined deployment configuration cannot be deleted.")
     _configs(self.codedeploy_backend).pop(name, None)
     return EmptyResult()
 
 
 def _list_deployment_configs(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     names = [*PREDEFINED_LAMBDA_CONFIGS, *_configs(self.codedeploy_backend)]
     return ActionResult({"deploymentConfigsList": sorted(names)})
 
@@ -383,8 +372,6 @@ _GROUP_FIELDS = {
 
 
 def _update_deployment_group(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     backend = self.codedeploy_backend
     app_name = self._get_param("applicationName")
     current = self._get_param("currentDeploymentGroupName")
@@ -400,15 +387,13 @@ def _update_deployment_group(self: Any) -> Any:
     if new_name and new_name != current:
         groups = backend.deployment_groups[app_name]
         if new_name in groups:
-            raise _error("DeploymentGroupAlreadyExistsException", f"Deployment group {new_name} already exists.")
+            raise JsonRESTError("DeploymentGroupAlreadyExistsException", f"Deployment group {new_name} already exists.")
         groups[new_name] = groups.pop(current)
         group.deployment_group_name = new_name
     return ActionResult({"hooksNotCleanedUp": []})
 
 
 def _delete_deployment_group(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     backend = self.codedeploy_backend
     app_name, name = self._get_param("applicationName"), self._get_param("deploymentGroupName")
     backend.get_application(app_name)
@@ -417,8 +402,6 @@ def _delete_deployment_group(self: Any) -> Any:
 
 
 def _delete_application(self: Any) -> Any:
-    from moto.core.responses import EmptyResult
-
     backend = self.codedeploy_backend
     name = self._get_param("applicationName")
     backend.applications.pop(name, None)
@@ -755,7 +738,7 @@ def _create_deployment(original: Callable[..., Any]) -> Callable[..., Any]:
             self.get_deployment_group(application_name, deployment_group_name)
             active = _active_deployment(self, application_name, deployment_group_name)
             if active:
-                raise _error(
+                raise JsonRESTError(
                     "DeploymentLimitExceededException",
                     f"The Deployment Group '{deployment_group_name}' already has an active Deployment '{active}'",
                 )
@@ -773,51 +756,56 @@ def _create_deployment(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _put_lifecycle_event_hook_execution_status(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     deployment_id = self._get_param("deploymentId")
     execution_id = self._get_param("lifecycleEventHookExecutionId")
     status = self._get_param("status")
     self.codedeploy_backend.get_deployment(deployment_id)  # DeploymentDoesNotExistException
     if status not in ("Succeeded", "Failed"):
-        raise _error(
+        raise JsonRESTError(
             "InvalidLifecycleEventHookExecutionStatusException", f"status must be Succeeded or Failed: {status}"
         )
     state = run_state(deployment_id)
     with state.changed:
         if execution_id not in state.hooks:
-            raise _error(
+            raise JsonRESTError(
                 "InvalidLifecycleEventHookExecutionIdException",
                 f"No lifecycle event hook execution {execution_id} in deployment {deployment_id}.",
             )
         if state.hooks[execution_id] is not None:
-            raise _error("LifecycleEventAlreadyCompletedException", f"The hook execution {execution_id} is complete.")
+            raise JsonRESTError(
+                "LifecycleEventAlreadyCompletedException", f"The hook execution {execution_id} is complete."
+            )
         state.hooks[execution_id] = status
         state.changed.notify_all()
     return ActionResult({"lifecycleEventHookExecutionId": execution_id})
 
 
 def _stop_deployment(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     deployment = self.codedeploy_backend.get_deployment(self._get_param("deploymentId"))
     if deployment.status in ("Succeeded", "Failed", "Stopped"):
-        raise _error("DeploymentAlreadyCompletedException", f"The deployment {deployment.deployment_id} is complete.")
+        raise JsonRESTError(
+            "DeploymentAlreadyCompletedException", f"The deployment {deployment.deployment_id} is complete."
+        )
     state = run_state(deployment.deployment_id)
     state.stop_rollback = self._get_param("autoRollbackEnabled")
     state.stop.set()
     return ActionResult({"status": "Pending", "statusMessage": "Stopping the deployment."})
 
 
-def _target_info(deployment: Any) -> dict[str, Any]:
+def _requested_target(response: Any) -> tuple[str, LambdaTarget | None]:
+    """The deployment a target request names (DeploymentDoesNotExistException when unknown) and its target."""
+    deployment = response.codedeploy_backend.get_deployment(response._get_param("deploymentId"))
     state = _states.get(deployment.deployment_id)
-    target = state.target if state is not None else None
+    return deployment.deployment_id, state.target if state is not None else None
+
+
+def _target_info(deployment_id: str, target: LambdaTarget | None) -> dict[str, Any]:
     if target is None:
-        raise _error("DeploymentTargetDoesNotExistException", f"No target yet in {deployment.deployment_id}.")
+        raise JsonRESTError("DeploymentTargetDoesNotExistException", f"No target yet in {deployment_id}.")
     return {
         "deploymentTargetType": "LambdaTarget",
         "lambdaTarget": {
-            "deploymentId": deployment.deployment_id,
+            "deploymentId": deployment_id,
             "targetId": f"{target.function_name}:{target.alias}",
             "targetArn": target.arn,
             "status": target.status,
@@ -835,65 +823,48 @@ def _target_info(deployment: Any) -> dict[str, Any]:
 
 
 def _get_deployment_target(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
-    deployment = self.codedeploy_backend.get_deployment(self._get_param("deploymentId"))
-    return ActionResult({"deploymentTarget": _target_info(deployment)})
+    return ActionResult({"deploymentTarget": _target_info(*_requested_target(self))})
 
 
 def _batch_get_deployment_targets(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
-    deployment = self.codedeploy_backend.get_deployment(self._get_param("deploymentId"))
     wanted = set(self._get_param("targetIds") or [])
-    info = _target_info(deployment)
+    info = _target_info(*_requested_target(self))
     found = [info] if info["lambdaTarget"]["targetId"] in wanted else []
     return ActionResult({"deploymentTargets": found})
 
 
 def _list_deployment_targets(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
-    deployment = self.codedeploy_backend.get_deployment(self._get_param("deploymentId"))
-    state = _states.get(deployment.deployment_id)
-    target = state.target if state is not None else None
+    _, target = _requested_target(self)
     ids = [f"{target.function_name}:{target.alias}"] if target is not None else []
     return ActionResult({"targetIds": ids})
 
 
 # --- install --------------------------------------------------------------------------------------------------
 
-_installed = False
-_lock = threading.Lock()
 
-
+@once
 def install() -> None:
-    """Install the CodeDeploy fills into moto (idempotent)."""
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        from moto.codedeploy import models, responses
+    """Install the CodeDeploy fills into moto."""
+    from moto.codedeploy import models, responses
 
-        backend = models.CodeDeployBackend
-        backend.create_deployment = _create_deployment(backend.create_deployment)  # type: ignore[method-assign]
-        backend.create_deployment_group = _create_deployment_group(backend.create_deployment_group)  # type: ignore[method-assign]
-        responses._deployment_info = _deployment_info(responses._deployment_info)  # type: ignore[assignment]
-        responses._deployment_group_info = _group_info(responses._deployment_group_info)  # type: ignore[assignment]
-        response = responses.CodeDeployResponse
-        for name, method in {
-            "create_deployment_config": _create_deployment_config,
-            "get_deployment_config": _get_deployment_config,
-            "delete_deployment_config": _delete_deployment_config,
-            "list_deployment_configs": _list_deployment_configs,
-            "update_deployment_group": _update_deployment_group,
-            "delete_deployment_group": _delete_deployment_group,
-            "delete_application": _delete_application,
-            "put_lifecycle_event_hook_execution_status": _put_lifecycle_event_hook_execution_status,
-            "stop_deployment": _stop_deployment,
-            "get_deployment_target": _get_deployment_target,
-            "batch_get_deployment_targets": _batch_get_deployment_targets,
-            "list_deployment_targets": _list_deployment_targets,
-        }.items():
-            setattr(response, name, method)
-        _installed = True
+    backend = models.CodeDeployBackend
+    backend.create_deployment = _create_deployment(backend.create_deployment)  # type: ignore[method-assign]
+    backend.create_deployment_group = _create_deployment_group(backend.create_deployment_group)  # type: ignore[method-assign]
+    responses._deployment_info = _deployment_info(responses._deployment_info)  # type: ignore[assignment]
+    responses._deployment_group_info = _group_info(responses._deployment_group_info)  # type: ignore[assignment]
+    response = responses.CodeDeployResponse
+    for name, method in {
+        "create_deployment_config": _create_deployment_config,
+        "get_deployment_config": _get_deployment_config,
+        "delete_deployment_config": _delete_deployment_config,
+        "list_deployment_configs": _list_deployment_configs,
+        "update_deployment_group": _update_deployment_group,
+        "delete_deployment_group": _delete_deployment_group,
+        "delete_application": _delete_application,
+        "put_lifecycle_event_hook_execution_status": _put_lifecycle_event_hook_execution_status,
+        "stop_deployment": _stop_deployment,
+        "get_deployment_target": _get_deployment_target,
+        "batch_get_deployment_targets": _batch_get_deployment_targets,
+        "list_deployment_targets": _list_deployment_targets,
+    }.items():
+        setattr(response, name, method)

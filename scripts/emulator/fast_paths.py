@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import functools
 import json
-import threading
 import time
 from typing import Any
+
+from scripts.emulator.patching import once
 
 __all__ = ["install"]
 
@@ -88,8 +89,7 @@ def install_sqs() -> None:
     global _original_unix_time
     from moto.sqs import models
 
-    if _original_unix_time is None:
-        _original_unix_time = models.unix_time
+    _original_unix_time = models.unix_time
     models.unix_time = _unix_time
     models.unix_time_millis = _unix_time_millis
     models.SQSBackend.is_message_valid_based_on_retention_period = _retention_ok  # type: ignore[method-assign]
@@ -120,8 +120,7 @@ def install_dynamodb() -> None:
     from moto.dynamodb.models import table
 
     for module in (models, table):
-        if not hasattr(module.get_filter_expression, "__wrapped__"):
-            module.get_filter_expression = _cached_filter_expression(module.get_filter_expression)  # type: ignore[attr-defined]
+        module.get_filter_expression = _cached_filter_expression(module.get_filter_expression)  # type: ignore[attr-defined]
 
 
 def install_responses() -> None:
@@ -129,33 +128,29 @@ def install_responses() -> None:
     once the emulator's patches are installed (they are, before it serves), so the list is computed once."""
     from moto.core import responses
 
-    if not hasattr(responses.method_names_from_class, "cache_info"):
-        responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
+    responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
 
 
 def install_router() -> None:
     from moto import backends
     from moto.moto_server import werkzeug_app
 
-    if not hasattr(backends.list_of_moto_modules, "cache_info"):
-        backends.list_of_moto_modules = functools.lru_cache(maxsize=1)(
-            lambda original=backends.list_of_moto_modules: tuple(original())
-        )
+    backends.list_of_moto_modules = functools.lru_cache(maxsize=1)(
+        lambda original=backends.list_of_moto_modules: tuple(original())
+    )
     dispatcher = werkzeug_app.DomainDispatcherApplication
-    if "_emulator_backend_cache" not in dispatcher.__dict__:
-        original = dispatcher.get_backend_for_host
-        cache: dict[str | None, Any] = {}
+    original = dispatcher.get_backend_for_host
+    cache: dict[str | None, Any] = {}
 
-        def get_backend_for_host(self: Any, host: str | None) -> Any:
-            if host in cache:
-                return cache[host]
-            backend = original(self, host)
-            if backend is not None:  # the host set is small and fixed; unknown hosts stay uncached
-                cache[host] = backend
-            return backend
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        if host in cache:
+            return cache[host]
+        backend = original(self, host)
+        if backend is not None:  # the host set is small and fixed; unknown hosts stay uncached
+            cache[host] = backend
+        return backend
 
-        dispatcher.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
-        dispatcher._emulator_backend_cache = cache  # type: ignore[attr-defined]
+    dispatcher.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
 
 
 class _NoInput:
@@ -182,7 +177,6 @@ def keep_alive_handler() -> type:
 
     class KeepAliveRequestHandler(MotoRequestHandler):
         protocol_version = "HTTP/1.1"
-        emulator_keep_alive = True
         # Headers and body go out in separate writes: with Nagle on a kept-alive connection the body waits for
         # the client's delayed ACK (~40 ms per request).
         disable_nagle_algorithm = True
@@ -225,25 +219,14 @@ def keep_alive_handler() -> type:
 def install_keep_alive() -> None:
     from moto.moto_server import threaded_moto_server
 
-    # Marked by name, not by protocol_version: werkzeug sets that on moto's own handler class once any threaded
-    # moto server has started in this process.
-    if not getattr(threaded_moto_server.MotoRequestHandler, "emulator_keep_alive", False):
-        threaded_moto_server.MotoRequestHandler = keep_alive_handler()  # type: ignore[misc,assignment]
+    threaded_moto_server.MotoRequestHandler = keep_alive_handler()  # type: ignore[misc,assignment]
 
 
-_installed = False
-_lock = threading.Lock()
-
-
+@once
 def install() -> None:
-    """Apply every speed fix once per process."""
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        install_sqs()
-        install_dynamodb()
-        install_responses()
-        install_router()
-        install_keep_alive()
-        _installed = True
+    """Apply every speed fix."""
+    install_sqs()
+    install_dynamodb()
+    install_responses()
+    install_router()
+    install_keep_alive()

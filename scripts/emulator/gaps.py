@@ -1,12 +1,11 @@
 """Small additions to moto that the Terraform AWS provider needs (see README.md, "Gap fills").
 
-Each fill is a function that patches one moto class; :func:`install` applies them all once per process.
+Each fill is a function that patches one moto class; :func:`install` applies them all.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -14,7 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import EmptyResult
+
 from scripts.arns import parse_function_ref
+from scripts.emulator.hooks import lambda_error
+from scripts.emulator.patching import once
 
 PROVISIONED_CONCURRENCY_PATH = (
     r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"
@@ -23,14 +27,6 @@ REDRIVE_PERMISSIONS = ("allowAll", "denyAll", "byQueue")
 
 
 # --- Lambda: provisioned concurrency -------------------------------------------------------------------------
-
-
-def _lambda_error(error_type: str, message: str, status: int) -> Exception:
-    from moto.awslambda.exceptions import LambdaClientError
-
-    error = LambdaClientError(error_type, message)
-    error.code = status
-    return error
 
 
 def _provisioned_store(backend: Any) -> dict[tuple[str, str], dict[str, Any]]:
@@ -46,9 +42,9 @@ def _function_and_qualifier(response: Any) -> tuple[Any, str, str | None]:
 
 def _check_qualifier(backend: Any, name: str, qualifier: str | None) -> None:
     if not qualifier:
-        raise _lambda_error("InvalidParameterValueException", "Qualifier is required.", 400)
+        raise lambda_error("InvalidParameterValueException", "Qualifier is required.", 400)
     if qualifier == "$LATEST":
-        raise _lambda_error(
+        raise lambda_error(
             "InvalidParameterValueException",
             "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
             400,
@@ -64,7 +60,7 @@ def _put_provisioned_concurrency_config(self: Any) -> tuple[int, dict[str, str],
     _check_qualifier(self.backend, name, qualifier)
     requested = json.loads(self.body or "{}").get("ProvisionedConcurrentExecutions")
     if not isinstance(requested, int) or requested < 1:
-        raise _lambda_error(
+        raise lambda_error(
             "InvalidParameterValueException", "ProvisionedConcurrentExecutions must be an integer of at least 1.", 400
         )
     store = _provisioned_store(self.backend)
@@ -73,7 +69,7 @@ def _put_provisioned_concurrency_config(self: Any) -> tuple[int, dict[str, str],
     )
     reserved = fn.reserved_concurrency
     if reserved is not None and others + requested > int(reserved):
-        raise _lambda_error(
+        raise lambda_error(
             "InvalidParameterValueException",
             "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for "
             f"function {name} ({reserved}).",
@@ -94,7 +90,7 @@ def _get_provisioned_concurrency_config(self: Any) -> tuple[int, dict[str, str],
     _, name, qualifier = _function_and_qualifier(self)
     config = _provisioned_store(self.backend).get((name, str(qualifier)))
     if config is None:
-        raise _lambda_error(
+        raise lambda_error(
             "ProvisionedConcurrencyConfigNotFoundException",
             "No Provisioned Concurrency Config found for this function",
             404,
@@ -309,8 +305,6 @@ def _autoscaling_tags(backend: Any) -> dict[str, dict[str, str]]:
 
 
 def _known_target_arn(backend: Any, arn: str) -> None:
-    from moto.core.exceptions import JsonRESTError
-
     if not any(t.arn == arn for by_id in backend.targets.values() for t in by_id.values()):
         raise JsonRESTError("ResourceNotFoundException", f"No scalable target found for {arn}")
 
@@ -362,8 +356,6 @@ def install_autoscaling_tags() -> None:
 
 
 def _put_composite_alarm(self: Any) -> Any:
-    from moto.core.responses import EmptyResult
-
     rule = self._get_param("AlarmRule")
     name = self._get_param("AlarmName")
     if not name or not rule:
@@ -487,29 +479,19 @@ def install_query_definitions() -> None:
         LogsResponse.delete_query_definition = _delete_query_definition  # type: ignore[attr-defined]
 
 
-_installed = False
-_lock = threading.Lock()
-
-
+@once
 def install() -> None:
-    """Apply every gap fill once per process."""
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        install_provisioned_concurrency()
-        install_esm_function_arn()
-        install_sfn_validation()
-        install_sqs_attributes()
-        install_autoscaling_tags()
-        install_composite_alarm()
-        install_query_definitions()
-        install_lifecycle_transition_size()
-        from scripts.emulator import global_tables, route53_health
+    """Apply every gap fill."""
+    from scripts.emulator import api_domains, global_tables, route53_health
 
-        global_tables.install()
-        route53_health.install()
-        from scripts.emulator import api_domains
-
-        api_domains.install()
-        _installed = True
+    install_provisioned_concurrency()
+    install_esm_function_arn()
+    install_sfn_validation()
+    install_sqs_attributes()
+    install_autoscaling_tags()
+    install_composite_alarm()
+    install_query_definitions()
+    install_lifecycle_transition_size()
+    global_tables.install()
+    route53_health.install()
+    api_domains.install()

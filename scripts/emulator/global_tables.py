@@ -48,6 +48,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scripts.emulator.patching import once
+
 GLOBAL_TABLE_VERSION = "2019.11.21"
 LAG_ENV = "EMULATOR_DYNAMODB_REPLICATION_LAG"
 DEFAULT_LAG_SECONDS = 0.2
@@ -249,19 +251,12 @@ def _outermost_write(original: Callable[..., Any]) -> Callable[..., Any]:
     return write
 
 
-def _put_item(original: Callable[..., Any]) -> Callable[..., Any]:
-    def put_item(self: Any, table_name: str, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        result = original(self, table_name, item_attrs, *args, **kwargs)
-        _record(self, table_name, lambda table: _table_key(table, item_attrs))
-        return result
-
-    return _outermost_write(put_item)
-
-
 def _keyed_write(original: Callable[..., Any]) -> Callable[..., Any]:
-    def keyed(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        result = original(self, table_name, key, *args, **kwargs)
-        _record(self, table_name, lambda table: _table_key(table, key))
+    """PutItem, UpdateItem, DeleteItem: the second argument holds the item's key (PutItem's whole item does)."""
+
+    def keyed(self: Any, table_name: str, attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        result = original(self, table_name, attrs, *args, **kwargs)
+        _record(self, table_name, lambda table: _table_key(table, attrs))
         return result
 
     return _outermost_write(keyed)
@@ -541,8 +536,9 @@ def _control(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, 
     return 200, {"Content-Type": "application/json"}, json.dumps(replication_stats())
 
 
+@once
 def install() -> None:
-    """Patch moto's DynamoDB backend, table model and UpdateTable handler (call once per process)."""
+    """Patch moto's DynamoDB backend, table model and UpdateTable handler."""
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoHandler
@@ -552,7 +548,7 @@ def install() -> None:
     Table.describe = _describe(Table.describe)  # type: ignore[method-assign]
     DynamoDBBackend.create_table = _create_table(DynamoDBBackend.create_table)  # type: ignore[method-assign]
     DynamoDBBackend.delete_table = _delete_table(DynamoDBBackend.delete_table)  # type: ignore[method-assign]
-    DynamoDBBackend.put_item = _put_item(DynamoDBBackend.put_item)  # type: ignore[method-assign]
+    DynamoDBBackend.put_item = _keyed_write(DynamoDBBackend.put_item)  # type: ignore[method-assign]
     DynamoDBBackend.update_item = _keyed_write(DynamoDBBackend.update_item)  # type: ignore[method-assign]
     DynamoDBBackend.delete_item = _keyed_write(DynamoDBBackend.delete_item)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _outermost_write(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]

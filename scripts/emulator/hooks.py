@@ -24,14 +24,12 @@ from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
 from scripts.arns import parse_arn, parse_function_ref
+from scripts.emulator.patching import once
 
 logger = logging.getLogger("scripts.emulator")
 
 #: Request header a caller inside the emulator sets to say where an Invoke API call comes from.
 SOURCE_HEADER = "X-Emulator-Invoke-Source"
-
-#: Invocation types the Invoke API accepts (AWS: X-Amz-Invocation-Type).
-INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 
 
 @dataclass(frozen=True)
@@ -83,10 +81,6 @@ def set_lambda_invoker(invoker: Invoker | None) -> Invoker | None:
     return previous
 
 
-def get_lambda_invoker() -> Invoker | None:
-    return _invoker
-
-
 def invoke(request: InvokeRequest) -> InvokeOutcome:
     """Run ``request`` through the registered invoker, or raise :class:`NoInvokerError`."""
     invoker = _invoker
@@ -134,37 +128,24 @@ def _dispatch_async(function_arn: str, event: Any, source: str) -> None:
 # --- patches --------------------------------------------------------------------------------------------------
 
 
-class _InvokerUnavailable(Exception):
-    pass
-
-
-def _lambda_errors() -> tuple[type[Exception], type[Exception]]:
+def lambda_error(error_type: str, message: str, status: int) -> Exception:
+    """A Lambda API error that moto answers with HTTP ``status``."""
     from moto.awslambda.exceptions import LambdaClientError
 
-    class NoInvokerConflict(LambdaClientError):
-        code = 409
-
-        def __init__(self, message: str) -> None:
-            super().__init__("ResourceConflictException", message)
-
-    class InvokerFailed(LambdaClientError):
-        code = 500
-
-        def __init__(self, message: str) -> None:
-            super().__init__("ServiceException", message)
-
-    return NoInvokerConflict, InvokerFailed
+    error = LambdaClientError(error_type, message)
+    error.code = status
+    return error
 
 
 def _run_sync(request: InvokeRequest) -> InvokeOutcome:
-    no_invoker, invoker_failed = _lambda_errors()
     try:
         return invoke(request)
     except NoInvokerError as error:
-        raise no_invoker(str(error)) from error
+        raise lambda_error("ResourceConflictException", str(error), 409) from error
     except Exception as error:
         logger.exception("invoker failed for %s", request.function_name)
-        raise invoker_failed(f"the emulator's Lambda invoker failed: {type(error).__name__}: {error}") from error
+        message = f"the emulator's Lambda invoker failed: {type(error).__name__}: {error}"
+        raise lambda_error("ServiceException", message, 500) from error
 
 
 def _apply_outcome(outcome: InvokeOutcome, request_headers: Any, response_headers: dict[str, Any]) -> bytes:
@@ -367,37 +348,29 @@ def _discard_sqs_esm(queue_class: type) -> None:
     )
 
 
-_installed = False
-_install_lock = threading.Lock()
-
-
+@once
 def install() -> None:
-    """Install the Lambda execution patches into moto (idempotent)."""
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        from moto.awslambda import models as lambda_models
-        from moto.awslambda import responses as lambda_responses
-        from moto.events import models as events_models
-        from moto.events import notifications as events_notifications
-        from moto.s3 import notifications as s3_notifications
-        from moto.sns import models as sns_models
-        from moto.sqs import models as sqs_models
+    """Install the Lambda execution patches into moto."""
+    from moto.awslambda import models as lambda_models
+    from moto.awslambda import responses as lambda_responses
+    from moto.events import models as events_models
+    from moto.events import notifications as events_notifications
+    from moto.s3 import notifications as s3_notifications
+    from moto.sns import models as sns_models
+    from moto.sqs import models as sqs_models
 
-        lambda_models.LambdaBackend.invoke = _backend_invoke  # type: ignore[method-assign]
-        lambda_models.LambdaFunction.invoke = _function_invoke  # type: ignore[method-assign]
-        lambda_responses.LambdaResponse.invoke = _invoke_response(  # type: ignore[method-assign]
-            lambda_responses.LambdaResponse.invoke
-        )
-        lambda_responses.LambdaResponse.invoke_async = _invoke_async_response(  # type: ignore[method-assign]
-            lambda_responses.LambdaResponse.invoke_async
-        )
-        sns_models.Subscription.publish = _sns_publish(sns_models.Subscription.publish)  # type: ignore[method-assign]
-        s3_notifications._invoke_awslambda = _s3_invoke_awslambda
-        events_notifications._invoke_lambda = _events_invoke_lambda
-        events_models.Rule.send_to_targets = _rule_send_to_targets(  # type: ignore[method-assign]
-            events_models.Rule.send_to_targets
-        )
-        _discard_sqs_esm(sqs_models.Queue)
-        _installed = True
+    lambda_models.LambdaBackend.invoke = _backend_invoke  # type: ignore[method-assign]
+    lambda_models.LambdaFunction.invoke = _function_invoke  # type: ignore[method-assign]
+    lambda_responses.LambdaResponse.invoke = _invoke_response(  # type: ignore[method-assign]
+        lambda_responses.LambdaResponse.invoke
+    )
+    lambda_responses.LambdaResponse.invoke_async = _invoke_async_response(  # type: ignore[method-assign]
+        lambda_responses.LambdaResponse.invoke_async
+    )
+    sns_models.Subscription.publish = _sns_publish(sns_models.Subscription.publish)  # type: ignore[method-assign]
+    s3_notifications._invoke_awslambda = _s3_invoke_awslambda
+    events_notifications._invoke_lambda = _events_invoke_lambda
+    events_models.Rule.send_to_targets = _rule_send_to_targets(  # type: ignore[method-assign]
+        events_models.Rule.send_to_targets
+    )
+    _discard_sqs_esm(sqs_models.Queue)

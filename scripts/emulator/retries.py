@@ -17,6 +17,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from scripts.emulator.patching import once
+
 HEADER = "HTTP_AMZ_SDK_INVOCATION_ID"
 KEEP_S = 300.0
 MAX_ENTRIES = 4096
@@ -98,17 +100,15 @@ def wrap(app: Callable[[dict[str, Any], Any], Iterable[bytes]]) -> Callable[[dic
     return replaying
 
 
+@once
 def install() -> None:
-    """Wrap moto's request dispatcher once per process."""
+    """Wrap moto's request dispatcher."""
     from moto.moto_server import werkzeug_app
 
     dispatcher = werkzeug_app.DomainDispatcherApplication
-    if "_emulator_replays_retries" in dispatcher.__dict__:
-        return
     original = dispatcher.__call__
 
     def __call__(self: Any, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return wrap(lambda env, respond: original(self, env, respond))(environ, start_response)
 
     dispatcher.__call__ = __call__  # type: ignore[method-assign]
-    dispatcher._emulator_replays_retries = True  # type: ignore[attr-defined]

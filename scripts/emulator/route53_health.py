@@ -53,6 +53,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from moto.core.responses import ActionResult
+
+from scripts.emulator.patching import once
+
 TIME_SCALE_ENV = "EMULATOR_ROUTE53_TIME_SCALE"
 TARGETS_ENV = "EMULATOR_HEALTH_CHECK_TARGETS"
 RESOLVERS_ENV = "EMULATOR_RESOLVER_REGIONS"
@@ -289,11 +293,6 @@ def _record_healthy(zone: Any, record: Any, depth: int = 0) -> bool:
 # --- health checks ---------------------------------------------------------------------------------------------
 
 
-def _all_checks() -> Iterator[Any]:
-    for _, check in _checks_by_account():
-        yield check
-
-
 def _checks_by_account() -> Iterator[tuple[str, Any]]:
     from moto.route53.models import route53_backends
 
@@ -304,7 +303,7 @@ def _checks_by_account() -> Iterator[tuple[str, Any]]:
 
 
 def _find_check(health_check_id: str) -> Any:
-    return next((c for c in _all_checks() if c.id == health_check_id), None)
+    return next((c for _, c in _checks_by_account() if c.id == health_check_id), None)
 
 
 def _is_healthy(check: Any, depth: int = 0) -> bool:
@@ -504,7 +503,6 @@ def _parse_resolvers(raw: str) -> dict[ipaddress.IPv4Network | ipaddress.IPv6Net
 
 
 def _test_dns_answer(self: Any) -> Any:
-    from moto.core.responses import ActionResult
     from moto.route53.exceptions import InvalidInput
 
     zone_id = self._get_param("HostedZoneId")
@@ -520,8 +518,6 @@ def _test_dns_answer(self: Any) -> Any:
 
 
 def _get_health_check_status(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     check = self.backend.get_health_check(self._get_param("HealthCheckId"))  # NoSuchHealthCheck when unknown
     state = _states.get(check.id)
     observations = []
@@ -558,7 +554,7 @@ def _control(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, 
             message = f'body must be {{"target": "<id or FQDN>", "url": "http://…" or null}}: {error}'
             return 400, {"Content-Type": "application/json"}, json.dumps({"error": message})
     statuses = {}
-    for check in list(_all_checks()):
+    for _, check in list(_checks_by_account()):
         state = health_check_status(check.id)
         statuses[check.id] = {
             "healthy": state.healthy,
@@ -571,8 +567,9 @@ def _control(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, 
     return 200, {"Content-Type": "application/json"}, json.dumps(document)
 
 
+@once
 def install() -> None:
-    """Route TestDNSAnswer, evaluate health checks, add the control endpoint (call once per process)."""
+    """Route TestDNSAnswer, evaluate health checks, add the control endpoint."""
     from moto.moto_api._internal import urls as moto_api_urls
     from moto.route53 import urls
     from moto.route53.models import Route53Backend
