@@ -1,25 +1,10 @@
 """CloudWatch metric alarm evaluation for the emulator: moto stores alarms but never evaluates them.
 
 :func:`install` patches moto once per process and starts one daemon thread that evaluates every metric alarm of
-every account and region on its period while an emulator is running:
-
-* statistic (``Sum``, ``Average``, ``Minimum``, ``Maximum``, ``SampleCount``) or extended statistic (``p99``,
-  ``p90.5``) per period, over datapoints whose dimensions equal the alarm's exactly (as CloudWatch matches them);
-* ``EvaluationPeriods`` (N), ``DatapointsToAlarm`` (M of N), the four threshold comparison operators;
-* ``TreatMissingData`` with CloudWatch's rules for partly missing data (:func:`decide`, pinned to the two tables
-  of "Configuring how CloudWatch alarms treat missing data" and "Avoiding premature transitions to alarm state");
-* state changes with ``StateReason`` / ``StateReasonData`` / ``StateUpdatedTimestamp``, DescribeAlarmHistory
-  (``StateUpdate`` and ``Action`` items; moto has no such API), and actions on SNS topics
-  (``AlarmActions`` / ``OKActions`` / ``InsufficientDataActions``, when ``ActionsEnabled``) published with the
-  JSON CloudWatch sends and logged on logger ``scripts.emulator.alarms`` (the local stack's ``logs/alarms.log``);
-* a new alarm starts in ``INSUFFICIENT_DATA`` (moto said ``OK``); PutMetricAlarm on an existing alarm keeps its
-  state; SetAlarmState changes the state until the next evaluation, records history and runs actions.
-
-Time scale: ``set_time_scale(0.05)`` makes every period last ``period × 0.05`` real seconds (a 60 s alarm is
-evaluated every 3 s over 3 s buckets). Metric values are never scaled. The local stack passes its ``time_scale``.
-
-Not evaluated (they stay as they are, with a one-time log line): metric math alarms (``Metrics``), anomaly
-detection operators, composite alarms. The stack defines none of them.
+every account and region on its period while an emulator is running: the statistic over datapoints with exactly
+the alarm's dimensions, M of N, ``TreatMissingData`` (:func:`decide`), then state changes with history and SNS
+actions. :func:`set_time_scale` shortens every period (the local stack passes its ``time_scale``). Metric math,
+anomaly detection and composite alarms are not evaluated. Details: README.md, "CloudWatch alarms that fire".
 """
 
 from __future__ import annotations

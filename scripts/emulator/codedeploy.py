@@ -1,27 +1,11 @@
 """CodeDeploy Lambda deployments carried out by the emulator (moto records CreateDeployment and never runs it).
 
-A deployment of an application whose compute platform is ``Lambda`` runs on a background thread, as AWS runs it:
-
-1. the AppSpec (``revisionType`` ``AppSpecContent`` or ``String``, JSON or YAML) names one
-   ``AWS::Lambda::Function`` resource with ``Name``, ``Alias``, ``CurrentVersion``, ``TargetVersion``;
-2. the ``BeforeAllowTraffic`` hook function is invoked asynchronously with ``{"DeploymentId",
-   "LifecycleEventHookExecutionId"}`` and the deployment waits for PutLifecycleEventHookExecutionStatus;
-3. traffic shifts on the alias (``RoutingConfig.AdditionalVersionWeights``) on the deployment config's schedule:
-   AllAtOnce, TimeBasedCanary (P % for M minutes, then all) or TimeBasedLinear (P % more every M minutes), the
-   predefined ``CodeDeployDefault.Lambda*`` configs or one made with CreateDeploymentConfig;
-4. the ``AfterAllowTraffic`` hook runs like the first.
-
-Throughout, the deployment group's alarms are read from the emulator's CloudWatch: one in ALARM stops the
-deployment (``Stopped``, ``ALARM_ACTIVE``). A hook that fails (or never answers) fails it (``Failed``,
-``HOOK_EXECUTION_FAILURE``); StopDeployment stops it (``MANUAL_STOP``). When automatic rollback covers the event,
-a rollback deployment (creator ``codeDeployRollback``) puts the alias back on the old version with no weights,
-before the stopped deployment reports its final status (``rollbackInfo`` links the two).
-
-Time: every wait (canary/linear intervals, the 1 hour hook timeout) is multiplied by the time scale,
-``CODEDEPLOY_TIME_SCALE`` in the environment or :func:`set_time_scale` (1.0 = AWS; the local stack passes its
-``--time-scale``). Also filled here: deployment configs (Create/Get/List/Delete), UpdateDeploymentGroup,
-DeleteDeploymentGroup, DeleteApplication, StopDeployment, GetDeploymentTarget/ListDeploymentTargets/
-BatchGetDeploymentTargets for Lambda targets, and the group's ``alarmConfiguration`` in GetDeploymentGroup.
+A deployment of a ``Lambda`` application runs on a background thread, as AWS runs it: the AppSpec's
+``BeforeAllowTraffic`` hook, traffic shifted on the alias on the deployment config's schedule (AllAtOnce, canary,
+linear), the ``AfterAllowTraffic`` hook. A group alarm in ALARM stops it, a failed hook fails it, StopDeployment
+stops it, and automatic rollback puts the alias back. Every wait is multiplied by the time scale
+(``CODEDEPLOY_TIME_SCALE`` or :func:`set_time_scale`). Also filled: the deployment config, deployment group and
+deployment target APIs. Details: README.md, "CodeDeploy Lambda deployments".
 """
 
 from __future__ import annotations

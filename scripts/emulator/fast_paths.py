@@ -1,23 +1,9 @@
 """Speed fixes for moto under a burst: the same answers, without work that grows with every queued message.
 
-Measured with py-spy on the local stack during a 1,000-message burst through the orders queue (moto 5.2.5):
-the emulator process spent its CPU on
-
-* **SQS ReceiveMessage checking retention by computing every queue attribute, per received message**
-  (``is_message_valid_based_on_retention_period`` → ``get_queue_attributes`` → ``Queue.attributes``, whose
-  approximate counts each scan every message): O(queue) work per message returned, quadratic in a burst;
-* **``unix_time()`` built from naive ``datetime`` arithmetic**, called once per message per scan (``visible``,
-  ``delayed``) — ``time.time()`` is the same number, about 20x cheaper;
-* **DeleteMessage scanning the queue twice** and building a receipt-handle list per message;
-* **DynamoDB parsing the same ConditionExpression on every conditional write** (a fifth of its time per write),
-  and the response dispatcher listing a class's methods with ``inspect.getmembers`` on every request;
-* **a new TCP connection and a new server thread for every request**: werkzeug's dev server closes every
-  connection (``Connection: close``); a third of a worker's time went into connecting;
-* **the request router listing moto's package directory (``os.listdir`` + ``isdir`` of ~200 entries) under a
-  global lock on every request**, then matching hundreds of URL patterns for the same few hosts.
-
-Each fix keeps moto's behaviour (the SQS tests in ``tests/emulator/test_fast_paths.py`` pin it) and is installed
-by :func:`install`, once per process, when the emulator starts.
+Found with py-spy during a 1,000-message burst (moto 5.2.5): SQS retention checks and counts that scanned the
+whole queue per message, a slow clock, DeleteMessage's double scan, DynamoDB parsing each ConditionExpression
+again, per-request method listing and URL routing, and a new connection per request. Each fix keeps moto's
+answers (``tests/emulator/test_fast_paths.py`` pins them); the hot spots and measurements: README.md, "Speed fixes".
 """
 
 from __future__ import annotations

@@ -1,30 +1,10 @@
-"""DynamoDB global tables (version 2019.11.21) for moto: replicas and replication (see README.md, "Gap fills").
+"""DynamoDB global tables (version 2019.11.21) for moto: replicas and replication (README.md, "DynamoDB global tables").
 
-moto 5.2 ignores ``ReplicaUpdates`` on UpdateTable and has no replication. This fill adds both:
-
-- ``UpdateTable`` ``ReplicaUpdates`` Create/Update/Delete creates (or deletes) the replica table in the replica
-  region's moto backend with the same key schema, attributes, GSIs/LSIs, billing mode and stream specification,
-  and copies the items already there. ``DescribeTable`` in any member region answers ``GlobalTableVersion``
-  ``"2019.11.21"`` and ``Replicas`` (the *other* member regions, ``ReplicaStatus: ACTIVE``), as AWS does.
-- Rejected like AWS (ValidationException): a replica in the table's own region, a Create for a region where the
-  table already exists, an Update/Delete for a region that is not a replica, an unknown region, and disabling the
-  stream of a global table. A table without a stream gets ``NEW_AND_OLD_IMAGES`` switched on by the first replica
-  (AWS does the same; an existing stream keeps its view type).
-- Replication: every successful PutItem, UpdateItem, DeleteItem, BatchWriteItem item and TransactWriteItems
-  write on a member table is copied (the item as it is after the write, or its deletion) to every other member
-  after :func:`replication_lag` seconds (``EMULATOR_DYNAMODB_REPLICATION_LAG``, default 0.2) by one background
-  thread. Last writer wins by write timestamp (ties: the higher region name); a replicated write is never
-  replicated again (no ping-pong); deletes replicate. PartiQL writes are not replicated.
-
-For drills and tests::
-
-    from scripts.emulator import global_tables
-    global_tables.replication_stats()        # {"replicated", "pending", "last_seconds", "p95_seconds", ...}
-    global_tables.wait_for_replication(10)   # True once nothing is pending (poll with a deadline, never sleep)
-    global_tables.set_replication_lag(1.0)   # None → back to the environment variable / default
-
-The same over HTTP, for an emulator in another process: ``GET <emulator>/moto-api/emulator/dynamodb/replication``
-answers the stats as JSON; ``POST`` ``{"lag_seconds": 1.0}`` (or ``null``) sets the lag first.
+moto 5.2 ignores ``ReplicaUpdates`` on UpdateTable and has no replication. Here UpdateTable creates and deletes
+replica tables in the other regions' backends (rejecting what AWS rejects), DescribeTable lists them, and every
+successful write on a member table is copied to the other members after :func:`replication_lag` seconds by one
+background thread, last writer wins. :func:`replication_stats` and :func:`wait_for_replication` observe it, in
+this process or at ``<emulator>/moto-api/emulator/dynamodb/replication`` (POST ``{"lag_seconds": ...}`` sets the lag).
 
 Writes to tables are serialised while any global table exists (one lock, also taken by the replicator), so that
 a local write and a replicated one never interleave. Do not attach moto's own synchronous DynamoDB-stream Lambda

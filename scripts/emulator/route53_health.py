@@ -1,38 +1,11 @@
-"""Route 53 health checks that really probe, and ``TestDNSAnswer`` that honours routing and health (README.md).
+"""Route 53 health checks that really probe, and ``TestDNSAnswer`` that honours routing and health.
 
-moto 5.2 stores health checks but never evaluates them (GetHealthCheckStatus always says "Success") and has no
-TestDNSAnswer. This fill adds:
-
-**Health checking.** Every HTTP/HTTPS(_STR_MATCH)/TCP health check is probed like Route 53 does: a request to its
-target every ``RequestInterval`` seconds × the time scale (``EMULATOR_ROUTE53_TIME_SCALE``, default 1; 0.01 turns
-30 s into 0.3 s), 2xx/3xx within the timeout is a success (plus ``SearchString`` in the first 5,120 bytes for
-``*_STR_MATCH``), ``FailureThreshold`` consecutive failures make a healthy check unhealthy and as many consecutive
-successes make it healthy again. A new check starts healthy; ``Disabled`` is always healthy; ``Inverted`` inverts;
-``CALCULATED`` is healthy when at least ``HealthThreshold`` children are. GetHealthCheckStatus answers the latest
-probe per checker region (as Route 53 does); the thresholded status is what TestDNSAnswer uses and what
-:func:`health_check_status` returns, with the time of every transition (to measure failover). Each probe also
-publishes ``AWS/Route53`` ``HealthCheckStatus`` (1/0, thresholded) and ``HealthCheckPercentageHealthy`` in
-us-east-1 with the ``HealthCheckId`` dimension, so alarms on a region's health check fire.
-
-Locally the FQDN does not resolve, so the probe's target comes from a mapping (first match wins):
-
-1. :func:`map_health_check_target` (``"<health check id or FQDN>" → "http://127.0.0.1:8080/base"``), or the same
-   over HTTP: ``POST <emulator>/moto-api/emulator/route53/health-targets`` ``{"target": ..., "url": ... | null}``;
-2. ``EMULATOR_HEALTH_CHECK_TARGETS="api.eu.example.com=http://127.0.0.1:9001,<id>=http://127.0.0.1:9002"``;
-3. an ``IPAddress``/FQDN that is itself loopback (``127.0.0.1``, ``localhost``, ``::1``): ``<scheme>://host:port``.
-
-The probe goes to the mapped URL + the check's ``ResourcePath``, with ``Host: <FQDN>``. A check with no target fails
-like an unresolvable name does in Route 53 (no request leaves the machine).
-
-**TestDNSAnswer** (``GET /2013-04-01/testdnsanswer``) answers from the zone's records: simple, latency (``Region``),
-failover (PRIMARY/SECONDARY) and weighted records; a record whose health check is unhealthy is skipped (when every
-record is unhealthy, all count as healthy, as in Route 53). The asker's region for latency routing comes from
-``EDNS0ClientSubnetIP`` (else ``ResolverIP``) looked up in :func:`map_resolver_region` /
-``EMULATOR_RESOLVER_REGIONS="10.1.0.0/16=eu-west-1,10.2.0.0/16=us-east-1"`` (longest prefix), else
-``EMULATOR_RESOLVER_DEFAULT_REGION`` (default us-east-1). Latency between regions is modelled, not measured: same
-region < same country prefix (``us-*``) < same continent < elsewhere, ties by region name. An alias answers its
-target's DNS name; ``EvaluateTargetHealth`` is honoured for targets in the same zone, other targets (API Gateway,
-load balancers) count as healthy — put a health check on the record to fail over.
+moto 5.2 stores health checks but never evaluates them and has no TestDNSAnswer. Here every HTTP/HTTPS/TCP check
+is probed every ``RequestInterval`` × :func:`time_scale` at a local target (:func:`map_health_check_target`,
+``EMULATOR_HEALTH_CHECK_TARGETS`` or a loopback address: the FQDN does not resolve on this machine) and turns
+unhealthy after ``FailureThreshold`` failures; TestDNSAnswer answers from the zone's simple, latency, failover and
+weighted records, skipping unhealthy ones. The rules, the environment variables and the control endpoint:
+README.md, "Route 53 health checks and TestDNSAnswer".
 """
 
 from __future__ import annotations
