@@ -246,9 +246,9 @@ class AsyncInvoker:
         with self._cond:
             self.stats.failed += 1
         delivered = False
-        for arn, send in ((config.on_failure, self._deliver), (config.dead_letter_arn, self._deliver_dlq)):
+        for arn, dead_letter in ((config.on_failure, False), (config.dead_letter_arn, True)):
             if arn:
-                delivered = send(arn, record) or delivered
+                delivered = self._deliver(arn, record, dead_letter=dead_letter) or delivered
         if not delivered:
             with self._cond:
                 self.stats.dropped += 1
@@ -280,23 +280,16 @@ class AsyncInvoker:
             last_result=event.last_result,
         )
 
-    def _deliver(self, arn: str, record: InvocationRecord) -> bool:
+    def _deliver(self, arn: str, record: InvocationRecord, *, dead_letter: bool = False) -> bool:
+        """Send to a destination (or dead-letter queue); a failure is counted and logged, and False."""
+        send = self._destinations.send_to_dlq if dead_letter else self._destinations.send_record
         try:
-            self._destinations.send_record(arn, record)
+            send(arn, record)
         except DestinationError as exc:
             with self._cond:
                 self.stats.destination_failures += 1
-            log.error("destination delivery failed for %s: %s", record.request_id, exc)
-            return False
-        return True
-
-    def _deliver_dlq(self, arn: str, record: InvocationRecord) -> bool:
-        try:
-            self._destinations.send_to_dlq(arn, record)
-        except DestinationError as exc:
-            with self._cond:
-                self.stats.destination_failures += 1
-            log.error("dead-letter delivery failed for %s: %s", record.request_id, exc)
+            what = "dead-letter" if dead_letter else "destination"
+            log.error("%s delivery failed for %s: %s", what, record.request_id, exc)
             return False
         return True
 

@@ -118,29 +118,19 @@ class DestinationSender:
         """A function's dead-letter queue gets the event itself plus RequestID/ErrorCode/ErrorMessage attributes."""
         message = record.request_payload.decode("utf-8", errors="replace")
         error_code = "200" if record.last_result is not None else "0"
-        error_message = record.error_message[:_DLQ_ERROR_MESSAGE_LIMIT]
+        attributes = {
+            "RequestID": {"DataType": "String", "StringValue": record.request_id},
+            "ErrorCode": {"DataType": "Number", "StringValue": error_code},
+            "ErrorMessage": {"DataType": "String", "StringValue": record.error_message[:_DLQ_ERROR_MESSAGE_LIMIT]},
+        }
         try:
             arn = parse_arn(target_arn)
             if arn.service == "sqs":
                 self._clients.client("sqs").send_message(
-                    QueueUrl=self._clients.queue_url(target_arn),
-                    MessageBody=message,
-                    MessageAttributes={
-                        "RequestID": {"DataType": "String", "StringValue": record.request_id},
-                        "ErrorCode": {"DataType": "Number", "StringValue": error_code},
-                        "ErrorMessage": {"DataType": "String", "StringValue": error_message},
-                    },
+                    QueueUrl=self._clients.queue_url(target_arn), MessageBody=message, MessageAttributes=attributes
                 )
             elif arn.service == "sns":
-                self._clients.client("sns").publish(
-                    TopicArn=target_arn,
-                    Message=message,
-                    MessageAttributes={
-                        "RequestID": {"DataType": "String", "StringValue": record.request_id},
-                        "ErrorCode": {"DataType": "Number", "StringValue": error_code},
-                        "ErrorMessage": {"DataType": "String", "StringValue": error_message},
-                    },
-                )
+                self._clients.client("sns").publish(TopicArn=target_arn, Message=message, MessageAttributes=attributes)
             else:
                 raise DestinationError(f"a dead-letter queue must be SQS or SNS: {target_arn}")
         except DestinationError:
