@@ -25,10 +25,6 @@ class RegionRouter:
         self._invokers = dict(invokers)
         self._primary = primary
 
-    @property
-    def regions(self) -> tuple[str, ...]:
-        return tuple(self._invokers)
-
     def __call__(self, request: Any) -> Any:
         region = getattr(request, "region", None) or self._primary
         invoker = self._invokers.get(region)
