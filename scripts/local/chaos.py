@@ -375,10 +375,8 @@ def _placed_counts(log_file: Path, prefix: str, offset: int) -> Counter[str]:
 
 @dataclass
 class _Watch:
-    """Samples load and the queue while the run goes on (one thread, one request a second)."""
+    """Samples the load average once a second while the run goes on."""
 
-    target: ChaosTarget
-    progress: Progress
     max_load: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -414,7 +412,7 @@ def run_chaos(
     log_offset = target.log_file.stat().st_size if target.log_file and target.log_file.exists() else 0
     cpu_before = _cpu_seconds(stack_pid) if stack_pid else 0.0
     worker_cpu: dict[int, float] = {}
-    watch = _Watch(target, progress)
+    watch = _Watch()
     killed: list[int] = []
     progress(f"run {run_id}: {len(sends):,} messages → {target.queue_url}")
 
