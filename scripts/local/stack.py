@@ -224,21 +224,7 @@ class Stack:
 
     def _build(self) -> None:
         self._out(f"build: python -m scripts.build --host (into {self.options.dist_dir})")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "scripts.build", "--host"],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert process.stdout is not None
-        last_error = ""
-        for line in process.stdout:  # shown as it comes; the last error line becomes ours
-            self._out(line.rstrip("\n"))
-            if line.startswith("error:"):
-                last_error = line.removeprefix("error:").strip()
-        if process.wait() != 0:
-            raise LocalStackError(f"the build failed: {last_error or f'exit code {process.returncode}'}")
+        self._stream([sys.executable, "-m", "scripts.build", "--host"], "the build", "error:", cwd=REPO)
 
     def _start_emulator(self) -> None:
         from scripts.emulator import EmulatorStartError, alarms, codedeploy, start_emulator
@@ -355,25 +341,27 @@ class Stack:
         return {k: v.get("value") for k, v in outputs.items() if not v.get("sensitive")}
 
     def _stream_terraform(self, args: list[str], directory: Path, extra_env: dict[str, str]) -> None:
-        """Run terraform showing its output as it comes; a failure raises with Terraform's last Error line."""
         from scripts import tf
 
         env = {**tf.terraform_env(directory), **extra_env}
         binary = env.get("TERRAFORM_BINARY") or shutil.which("terraform", path=env.get("PATH"))
         if binary is None:
             raise LocalStackError("terraform not found on PATH (install Terraform >= 1.5 or set TERRAFORM_BINARY)")
-        process = subprocess.Popen(
-            [binary, *args], cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        self._stream([binary, *args], f"terraform {args[0]}", "Error:", cwd=directory, env=env)
+
+    def _stream(self, command: list[str], what: str, error_prefix: str, **popen: Any) -> None:
+        """Run ``command`` showing its output as it comes; a failure raises with its last ``error_prefix`` line
+        (Terraform draws a box around its errors: "│ Error: ...")."""
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
         assert process.stdout is not None
         last_error = ""
         for line in process.stdout:
             self._out(line.rstrip("\n"))
             stripped = line.strip(" │╷╵\t\n")
-            if stripped.startswith("Error:"):
-                last_error = stripped.removeprefix("Error:").strip()
+            if stripped.startswith(error_prefix):
+                last_error = stripped.removeprefix(error_prefix).strip()
         if process.wait() != 0:
-            raise LocalStackError(f"terraform {args[0]} failed: {last_error or f'exit code {process.returncode}'}")
+            raise LocalStackError(f"{what} failed: {last_error or f'exit code {process.returncode}'}")
 
     def _seed(self) -> None:
         table = seed.inventory_table(self.info.outputs)
@@ -416,27 +404,20 @@ class Stack:
         except ImportError as exc:
             self._out(f"event sources: not available ({exc}); SQS mappings, schedules and async retries are off")
             return
-        options = EventSourceOptions(region=self.options.region, time_scale=self.options.time_scale)
-        # The events Protocol names the first parameter function_name; DataPlane.invoke's is function_name_or_arn.
-        self.events = EventSources(
-            self.data_plane.invoke,  # type: ignore[arg-type]
-            self.info.emulator_url,
-            options,
-            concurrency_limit=self.data_plane.concurrency_limit,
-        )
-        self.data_plane.async_dispatcher = self.events.async_invoker.submit
-        self.events.start()
-        self._stops.append(("event sources", self.events.stop))
-        for region, plane in self.regional_data_planes.items():
-            regional = EventSources(
+        for region, plane in [(self.options.region, self.data_plane), *self.regional_data_planes.items()]:
+            # The events Protocol names the first parameter function_name; DataPlane.invoke's function_name_or_arn.
+            sources = EventSources(
                 plane.invoke,  # type: ignore[arg-type]
                 self.info.emulator_url,
                 EventSourceOptions(region=region, time_scale=self.options.time_scale),
                 concurrency_limit=plane.concurrency_limit,
             )
-            plane.async_dispatcher = regional.async_invoker.submit
-            regional.start()
-            self._stops.append((f"event sources {region}", regional.stop))
+            plane.async_dispatcher = sources.async_invoker.submit
+            sources.start()
+            primary = plane is self.data_plane
+            self._stops.append(("event sources" if primary else f"event sources {region}", sources.stop))
+            if primary:
+                self.events = sources
 
     def _start_watcher(self) -> None:
         assert self.data_plane is not None
