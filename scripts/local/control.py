@@ -18,7 +18,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,7 @@ def stop(paths: StackPaths, timeout_s: float = 30.0) -> StopReport:
                 time.sleep(0.1)
     strays = _kill_strays(info.stack_id)
     paths.stack_file.unlink(missing_ok=True)
-    left = [p for p in _stack_processes(info.stack_id)] + ([pid] if process_alive(pid) else [])
+    left = _stack_processes(info.stack_id) + ([pid] if process_alive(pid) else [])
     if left:
         raise LocalStackError(f"processes of the stack are still running: {', '.join(map(str, left))}")
     return StopReport(True, pid, strays)
@@ -154,15 +154,7 @@ class InvokeOutput:
             payload: Any = json.loads(self.payload) if self.payload else None
         except ValueError:
             payload = self.payload.decode("utf-8", errors="replace")
-        return {
-            "function": self.function,
-            "status_code": self.status_code,
-            "function_error": self.function_error,
-            "executed_version": self.executed_version,
-            "payload": payload,
-            "log": self.log,
-            "event_file": self.event_file,
-        }
+        return {**asdict(self), "payload": payload}
 
 
 def read_event(path: str | None) -> bytes:
