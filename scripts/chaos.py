@@ -13,19 +13,20 @@ arguments or a stack that cannot be reached. The logic is in ``scripts/local/cha
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
 from scripts.local.chaos import ChaosPlan, ChaosTarget, format_report, run_chaos
+from scripts.local.clients import emulator_client
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATE = 100.0  # msg/s the queue must sustain on a 2-core machine
@@ -82,20 +83,9 @@ def read_stack(local_dir: Path) -> dict[str, Any]:
     return info
 
 
-def emulator_clients(endpoint_url: str, region: str = "us-east-1") -> Any:
+def emulator_clients(endpoint_url: str) -> Callable[[str], Any]:
     config = Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=20)
-
-    def client(service: str) -> Any:
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            endpoint_url=endpoint_url,
-            region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=config,
-        )
-
-    return client
+    return functools.partial(emulator_client, endpoint_url, config=config)
 
 
 def run(args: argparse.Namespace, plan: ChaosPlan, local_dir: Path) -> int:

@@ -1,13 +1,6 @@
 """Queue chaos: a burst of order messages with poison and duplicates through a running local stack, a worker
-killed mid-run, then a drain and an audit of what landed where.
-
-The pieces are importable so the e2e suite runs a small version against its own stack (``tests/e2e``) and
-``scripts/chaos.py`` runs the full one (``make chaos``):
-
-* :func:`plan_messages` — the messages to send, deterministic for a seed: unique good ``OrderPlaced``, poison
-  (not JSON, an unknown type, invalid fields) and duplicate sends (a good body sent again as a new message);
-* :class:`ChaosTarget` — where they go (queue, DLQ, orders table, the order_worker log), read from the stack;
-* :func:`run_chaos` — send, kill, wait for the drain, audit; returns a :class:`ChaosReport`.
+killed mid-run, then a drain and an audit of what landed where. The e2e suite runs a small version against its
+own stack (``tests/e2e``), ``scripts/chaos.py`` the full one (``make chaos``).
 
 The audit reads the outcome from the system itself: the orders table (each good order exactly once, no poison),
 the DLQ (every poison message, no good one) and order_worker's log (``order message applied`` with outcome
@@ -32,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.arns import parse_arn
+from scripts.local.worker import process_environments
 
 __all__ = [
     "ChaosPlan",
@@ -234,28 +228,14 @@ def format_report(report: ChaosReport, *, target_rate: float = 100.0) -> str:
 # -- processes ------------------------------------------------------------------------------------------------
 
 
-def _environ(pid: int) -> dict[str, str]:
-    try:
-        raw = Path(f"/proc/{pid}/environ").read_bytes()
-    except OSError:
-        return {}
-    pairs = (item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
-    return {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
-
-
 def find_worker_pids(function_name: str, stack_id: str | None) -> list[int]:
     """Live worker processes of ``function_name`` (by their Lambda environment), of one stack when given."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        env = _environ(int(entry.name))
-        if env.get("AWS_LAMBDA_FUNCTION_NAME") != function_name:
-            continue
-        if stack_id is not None and env.get("LOCAL_STACK_ID") != stack_id:
-            continue
-        pids.append(int(entry.name))
-    return sorted(pids)
+    return sorted(
+        pid
+        for pid, env in process_environments()
+        if env.get("AWS_LAMBDA_FUNCTION_NAME") == function_name
+        and (stack_id is None or env.get("LOCAL_STACK_ID") == stack_id)
+    )
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -29,6 +29,7 @@ from scripts.local.clients import emulator_client
 from scripts.local.errors import FunctionNotFoundError, LocalStackError
 from scripts.local.runtime import STACK_ID_VARIABLE
 from scripts.local.stack import REPO, StackInfo, StackPaths, process_alive, read_stack_info
+from scripts.local.worker import process_environments
 
 
 def running_stack(paths: StackPaths) -> StackInfo | None:
@@ -294,20 +295,13 @@ def _signal_stack(pid: int, sig: signal.Signals) -> None:
 
 def _stack_processes(stack_id: str | None) -> list[int]:
     """Live processes whose environment carries LOCAL_STACK_ID (= stack_id, or any stack when None)."""
-    found: list[int] = []
-    marker = f"{STACK_ID_VARIABLE}=".encode()
-    wanted = marker + stack_id.encode() if stack_id else None
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        marked = any(item == wanted if wanted else item.startswith(marker) for item in environ)
-        if marked and process_alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found
+    return [
+        pid
+        for pid, env in process_environments()
+        if pid != os.getpid()
+        and (env.get(STACK_ID_VARIABLE) == stack_id if stack_id else STACK_ID_VARIABLE in env)
+        and process_alive(pid)
+    ]
 
 
 def _kill_strays(stack_id: str | None) -> int:

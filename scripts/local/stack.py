@@ -250,21 +250,21 @@ class Stack:
         self._out(f"payment API (sandbox): {self.info.payment_api_url}")
 
     def _start_data_plane(self) -> None:
-        assert self.logs is not None
-        self.data_plane = DataPlane(
-            self.info.emulator_url,
-            run_dir=self.paths.run,
-            dist_dir=self.options.dist_dir,
-            logs=self.logs,
-            region=self.options.region,
-        )
-        self._stops.append(("data plane", self.data_plane.close))
+        self.data_plane = self._new_data_plane(self.options.region, self.paths.run, "data plane")
         if not self.data_plane.register_with_emulator():
             raise LocalStackError("scripts.emulator.hooks is missing: the emulator cannot call the data plane")
         self._stops.append(("invoker", _unregister_invoker))
         self._start_metrics(self.data_plane)
         if self.options.extra_regions:
             self._start_regional_data_planes()
+
+    def _new_data_plane(self, region: str, run_dir: Path, label: str) -> DataPlane:
+        assert self.logs is not None
+        plane = DataPlane(
+            self.info.emulator_url, run_dir=run_dir, dist_dir=self.options.dist_dir, logs=self.logs, region=region
+        )
+        self._stops.append((label, plane.close))
+        return plane
 
     def _start_metrics(self, data_plane: DataPlane) -> None:
         """Lambda's metrics and the alarmed SQS ones into the emulator's CloudWatch, where its alarms evaluate them."""
@@ -283,14 +283,7 @@ class Stack:
         assert self.data_plane is not None
         invokers = {self.options.region: EmulatorInvoker(self.data_plane, hooks.InvokeOutcome)}
         for region in self.options.extra_regions:
-            plane = DataPlane(
-                self.info.emulator_url,
-                run_dir=self.paths.run / region,
-                dist_dir=self.options.dist_dir,
-                logs=self.logs,
-                region=region,
-            )
-            self._stops.append((f"data plane {region}", plane.close))
+            plane = self._new_data_plane(region, self.paths.run / region, f"data plane {region}")
             self.regional_data_planes[region] = plane
             invokers[region] = EmulatorInvoker(plane, hooks.InvokeOutcome)
         hooks.set_lambda_invoker(RegionRouter(invokers, self.options.region))

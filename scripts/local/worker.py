@@ -18,7 +18,7 @@ import struct
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,19 @@ BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 SENTINEL = "\x1e"  # bootstrap.SENTINEL: end of one invocation's output
 
 LineSink = Callable[[str], None]
+
+
+def process_environments() -> Iterator[tuple[int, dict[str, str]]]:
+    """Every readable process's pid and environment (how `down` and the chaos run find a stack's workers)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        pairs = (item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
+        yield int(entry.name), {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
 
 
 @dataclass
