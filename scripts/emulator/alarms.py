@@ -188,7 +188,7 @@ class Evaluation:
     reason_data: dict[str, Any]
 
 
-def evaluate(rule: AlarmRule, buckets: Sequence[Bucket | None], starts: Sequence[float], period_s: float) -> Evaluation:
+def evaluate(rule: AlarmRule, buckets: Sequence[Bucket | None], starts: Sequence[float]) -> Evaluation:
     """Evaluate one alarm over its evaluation range (``buckets`` oldest first; None = no data in that period)."""
     values: list[float | None] = []
     for bucket in buckets:
@@ -372,7 +372,7 @@ class AlarmEvaluator:
     ) -> None:
         count = rule.evaluation_periods + EXTRA_RANGE_PERIODS
         starts = [end - length * (count - i) for i in range(count)]
-        outcome = evaluate(rule, index.buckets(rule, starts, length), starts, rule.period_s)
+        outcome = evaluate(rule, index.buckets(rule, starts, length), starts)
         if outcome.state is None or outcome.state == alarm.state_value:
             return
         change_state(backend, alarm, outcome.state, outcome.reason, json.dumps(outcome.reason_data))

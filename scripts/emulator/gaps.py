@@ -304,28 +304,26 @@ def _autoscaling_tags(backend: Any) -> dict[str, dict[str, str]]:
     return backend.__dict__.setdefault("_emulator_tags", {})
 
 
-def _known_target_arn(backend: Any, arn: str) -> None:
+def _target_tags(response: Any) -> dict[str, str]:
+    """The tags of the request's ResourceARN; ResourceNotFoundException unless it is a registered scalable target."""
+    arn = response._get_param("ResourceARN")
+    backend = response.applicationautoscaling_backend
     if not any(t.arn == arn for by_id in backend.targets.values() for t in by_id.values()):
         raise JsonRESTError("ResourceNotFoundException", f"No scalable target found for {arn}")
+    return _autoscaling_tags(backend).setdefault(arn, {})
 
 
 def _list_tags_for_resource(self: Any) -> str:
-    arn = self._get_param("ResourceARN")
-    _known_target_arn(self.applicationautoscaling_backend, arn)
-    return json.dumps({"Tags": _autoscaling_tags(self.applicationautoscaling_backend).get(arn, {})})
+    return json.dumps({"Tags": _target_tags(self)})
 
 
 def _tag_resource(self: Any) -> str:
-    arn = self._get_param("ResourceARN")
-    _known_target_arn(self.applicationautoscaling_backend, arn)
-    _autoscaling_tags(self.applicationautoscaling_backend).setdefault(arn, {}).update(self._get_param("Tags") or {})
+    _target_tags(self).update(self._get_param("Tags") or {})
     return "{}"
 
 
 def _untag_resource(self: Any) -> str:
-    arn = self._get_param("ResourceARN")
-    _known_target_arn(self.applicationautoscaling_backend, arn)
-    tags = _autoscaling_tags(self.applicationautoscaling_backend).setdefault(arn, {})
+    tags = _target_tags(self)
     for key in self._get_param("TagKeys") or []:
         tags.pop(key, None)
     return "{}"

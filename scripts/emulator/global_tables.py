@@ -19,7 +19,6 @@ import heapq
 import itertools
 import json
 import logging
-import os
 import statistics
 import threading
 import time
@@ -28,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts.emulator.patching import once
+from scripts.emulator.patching import env_number, once
 
 GLOBAL_TABLE_VERSION = "2019.11.21"
 LAG_ENV = "EMULATOR_DYNAMODB_REPLICATION_LAG"
@@ -86,16 +85,7 @@ def replication_lag() -> float:
     """Seconds from a write to its copies elsewhere: the override, else $EMULATOR_DYNAMODB_REPLICATION_LAG."""
     if _lag_override is not None:
         return _lag_override
-    raw = os.environ.get(LAG_ENV)
-    if not raw:
-        return DEFAULT_LAG_SECONDS
-    try:
-        value = float(raw)
-    except ValueError as error:
-        raise ValueError(f"{LAG_ENV} must be a number of seconds, got {raw!r}") from error
-    if value < 0:
-        raise ValueError(f"{LAG_ENV} must be >= 0, got {raw!r}")
-    return value
+    return env_number(LAG_ENV, DEFAULT_LAG_SECONDS, lambda value: value >= 0, "a number of seconds", ">= 0")
 
 
 def set_replication_lag(seconds: float | None) -> None:

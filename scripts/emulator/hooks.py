@@ -137,27 +137,24 @@ def lambda_error(error_type: str, message: str, status: int) -> Exception:
     return error
 
 
-def _run_sync(request: InvokeRequest) -> InvokeOutcome:
+def _run_sync(request: InvokeRequest, request_headers: Any, response_headers: dict[str, Any]) -> bytes:
+    """Run ``request`` for the Invoke API: its payload, with the outcome in the response headers."""
     try:
-        return invoke(request)
+        outcome = invoke(request)
     except NoInvokerError as error:
         raise lambda_error("ResourceConflictException", str(error), 409) from error
     except Exception as error:
         logger.exception("invoker failed for %s", request.function_name)
         message = f"the emulator's Lambda invoker failed: {type(error).__name__}: {error}"
         raise lambda_error("ServiceException", message, 500) from error
-
-
-def _apply_outcome(outcome: InvokeOutcome, request_headers: Any, response_headers: dict[str, Any]) -> bytes:
     if outcome.function_error:
         response_headers["x-amz-function-error"] = outcome.function_error
     response_headers["x-amz-executed-version"] = outcome.executed_version
     if _header(request_headers, "X-Amz-Log-Type") == "Tail":
         tail = outcome.log_tail.encode()[-4096:]  # AWS returns the last 4 KB
         response_headers["x-amz-log-result"] = base64.b64encode(tail).decode()
-    payload = outcome.payload
-    response_headers["Content-Length"] = str(len(payload))
-    return payload
+    response_headers["Content-Length"] = str(len(outcome.payload))
+    return outcome.payload
 
 
 def _as_bytes(body: Any) -> bytes:
@@ -184,7 +181,7 @@ def _backend_invoke(
     source = _header(headers, SOURCE_HEADER) or _source.get()
     region = getattr(fn, "region", None)
     request = InvokeRequest(fn.function_name, qualifier, _as_bytes(body), invocation_type, source, region)
-    return _apply_outcome(_run_sync(request), headers, response_headers)
+    return _run_sync(request, headers, response_headers)
 
 
 def _function_invoke(self: Any, body: Any, request_headers: Any, response_headers: dict[str, Any]) -> bytes:
@@ -197,7 +194,7 @@ def _function_invoke(self: Any, body: Any, request_headers: Any, response_header
     invocation_type = _header(request_headers, "X-Amz-Invocation-Type") or default_type
     region = getattr(self, "region", None)
     request = InvokeRequest(self.function_name, qualifier, _as_bytes(body), invocation_type, source, region)
-    return _apply_outcome(_run_sync(request), request_headers, response_headers)
+    return _run_sync(request, request_headers, response_headers)
 
 
 def _invoke_response(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,8 +1,9 @@
-"""Installing patches into moto: every module's ``install`` is wrapped in :func:`once`."""
+"""Installing patches into moto (every module's ``install`` is wrapped in :func:`once`), and their settings."""
 
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Callable
 
@@ -22,3 +23,17 @@ def once(install: Callable[[], None]) -> Callable[[], None]:
                 done = True
 
     return install_once
+
+
+def env_number(name: str, default: float, valid: Callable[[float], bool], shape: str, bounds: str) -> float:
+    """``$name`` as a number (``default`` when unset); a malformed value names the variable and what it must be."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be {shape}, got {raw!r}") from error
+    if not valid(value):
+        raise ValueError(f"{name} must be {bounds}, got {raw!r}")
+    return value

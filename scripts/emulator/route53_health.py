@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from moto.core.responses import ActionResult
 
-from scripts.emulator.patching import once
+from scripts.emulator.patching import env_number, once
 
 TIME_SCALE_ENV = "EMULATOR_ROUTE53_TIME_SCALE"
 TARGETS_ENV = "EMULATOR_HEALTH_CHECK_TARGETS"
@@ -130,16 +130,7 @@ def set_time_scale(scale: float | None) -> None:
 def time_scale() -> float:
     if _time_scale is not None:
         return _time_scale
-    raw = os.environ.get(TIME_SCALE_ENV)
-    if not raw:
-        return 1.0
-    try:
-        value = float(raw)
-    except ValueError as error:
-        raise ValueError(f"{TIME_SCALE_ENV} must be a number > 0, got {raw!r}") from error
-    if value <= 0:
-        raise ValueError(f"{TIME_SCALE_ENV} must be a number > 0, got {raw!r}")
-    return value
+    return env_number(TIME_SCALE_ENV, 1.0, lambda value: value > 0, "a number > 0", "a number > 0")
 
 
 def health_check_status(health_check_id: str) -> HealthState:

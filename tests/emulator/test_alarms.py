@@ -104,14 +104,14 @@ def test_p99_alarms_on_the_slowest_percent_only() -> None:
     two_slow = Bucket(values=[100.0] * 98 + [900.0, 950.0])
     one_slow = Bucket(values=[100.0] * 99 + [950.0])
     starts = [0.0, 60.0, 120.0]
-    assert evaluate(rule(), [None, None, two_slow], starts, 60).state == ALARM
-    assert evaluate(rule(), [None, None, one_slow], starts, 60).state == OK
+    assert evaluate(rule(), [None, None, two_slow], starts).state == ALARM
+    assert evaluate(rule(), [None, None, one_slow], starts).state == OK
 
 
 def test_statistic_sets_and_single_values_add_up() -> None:
     bucket = Bucket(values=[1.0, 0.0], sets=[(10.0, 3.0, 0.0, 1.0)])
     assert (bucket.statistic("Sum"), bucket.statistic("SampleCount"), bucket.statistic("Maximum")) == (4.0, 12.0, 1.0)
-    outcome = evaluate(rule(statistic="Sum", threshold=3.0), [None, None, bucket], [0.0, 60.0, 120.0], 60)
+    outcome = evaluate(rule(statistic="Sum", threshold=3.0), [None, None, bucket], [0.0, 60.0, 120.0])
     assert outcome.state == ALARM
     assert outcome.reason.startswith("Threshold Crossed: 1 out of the last 1 datapoints [4.0 (")
     assert outcome.reason_data["recentDatapoints"] == [4.0]
@@ -120,8 +120,8 @@ def test_statistic_sets_and_single_values_add_up() -> None:
 def test_low_sample_count_percentile_ignore_treats_a_thin_period_as_missing() -> None:
     thin = Bucket(values=[5000.0] * 10)  # p99 needs 1,000 samples to count
     ignoring = rule(low_sample_ignore=True, treat_missing_data="ignore")
-    assert evaluate(ignoring, [None, None, thin], [0.0, 60.0, 120.0], 60).state is RETAIN
-    assert evaluate(rule(), [None, None, thin], [0.0, 60.0, 120.0], 60).state == ALARM
+    assert evaluate(ignoring, [None, None, thin], [0.0, 60.0, 120.0]).state is RETAIN
+    assert evaluate(rule(), [None, None, thin], [0.0, 60.0, 120.0]).state == ALARM
 
 
 # --- against the emulator -----------------------------------------------------------------------------------------
