@@ -267,8 +267,6 @@ class MetricsPublisher:
         self._sqs = SqsSampler(self._cloudwatch, client("sqs"), region=region) if sample_sqs else None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.flushes = 0
-        self.failures = 0
 
     def start(self) -> MetricsPublisher:
         self._thread = threading.Thread(target=self._loop, name="metrics-publisher", daemon=True)
@@ -291,9 +289,7 @@ class MetricsPublisher:
                 sqs_data = self._sqs.sample(stamp)
             except Exception as error:  # noqa: BLE001 - a missing queue or a busy emulator skips one sample
                 log.warning("sampling SQS metrics failed: %s", error)
-        sent = self._put("AWS/Lambda", data) + self._put("AWS/SQS", sqs_data)
-        self.flushes += 1
-        return sent
+        return self._put("AWS/Lambda", data) + self._put("AWS/SQS", sqs_data)
 
     def _put(self, namespace: str, data: list[dict[str, Any]]) -> int:
         for start in range(0, len(data), MAX_DATA_PER_REQUEST):
@@ -301,7 +297,6 @@ class MetricsPublisher:
             try:
                 self._cloudwatch.put_metric_data(Namespace=namespace, MetricData=chunk)
             except Exception as error:  # noqa: BLE001 - metrics are best effort; the invocations already happened
-                self.failures += 1
                 log.warning("PutMetricData (%s, %d datapoints) failed: %s", namespace, len(chunk), error)
         return len(data)
 

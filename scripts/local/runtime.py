@@ -180,14 +180,10 @@ class DataPlane:
     def recycle(self, function_name: str | None = None) -> int:
         """Retire warm workers (all, or one function's) so the next invocation starts from fresh code."""
         self.catalog.invalidate(function_name)
-        with self._lock:
-            pools = [p for name, p in self._pools.items() if function_name in (None, name)]
-        return sum(pool.recycle() for pool in pools)
+        return sum(pool.recycle() for pool in self._pools_of(function_name))
 
     def worker_pids(self, function_name: str | None = None) -> list[int]:
-        with self._lock:
-            pools = [p for name, p in self._pools.items() if function_name in (None, name)]
-        return [pid for pool in pools for pid in pool.pids()]
+        return [pid for pool in self._pools_of(function_name) for pid in pool.pids()]
 
     def register_with_emulator(self) -> bool:
         """Make the emulator's Invoke API (and its internal callers) run functions here."""
@@ -376,6 +372,11 @@ class DataPlane:
             if pool is None:
                 pool = self._pools[function_name] = FunctionPool(function_name)
             return pool
+
+    def _pools_of(self, function_name: str | None) -> list[FunctionPool]:
+        """Every function's pool, or one function's."""
+        with self._lock:
+            return [p for name, p in self._pools.items() if function_name in (None, name)]
 
     def _emit(self, function_name: str, lines: list[str], line: str) -> None:
         lines.append(line)

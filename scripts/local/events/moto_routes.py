@@ -116,7 +116,6 @@ class MotoLambdaRoutes:
         self._region = region
         self._endpoint_url = endpoint_url
         self._originals: list[tuple[Any, str, Any]] = []
-        self.dispatched = 0
 
     def start(self) -> None:
         import moto.events.models as events_models
@@ -147,7 +146,6 @@ class MotoLambdaRoutes:
     def _dispatch(self, function_arn: str, event: dict[str, Any] | bytes, source: str) -> None:
         payload = event if isinstance(event, bytes) else json.dumps(event).encode()
         request_id = _submitter_for(function_arn, self._submit)(function_arn, payload, None)
-        self.dispatched += 1
         log.info("%s → %s (async %s)", source, function_arn, request_id)
 
     # --- EventBridge ---------------------------------------------------------------------------------------
