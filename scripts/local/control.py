@@ -180,11 +180,9 @@ def invoke(paths: StackPaths, function: str, event_path: str | None, qualifier: 
     info = require_running(paths)
     client = _lambda_client(info.emulator_url)
     name = resolve_function(client, function)
+    sample: str | None = None
     if event_path is None:
-        event_path = str(_sample_event_of(name, info).relative_to(REPO))
-        sample: str | None = event_path
-    else:
-        sample = None
+        event_path = sample = str(_sample_event_of(name, info).relative_to(REPO))
     payload = read_event(event_path)
     kwargs: dict[str, Any] = {"FunctionName": name, "Payload": payload, "LogType": "Tail"}
     if qualifier:
