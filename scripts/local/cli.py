@@ -1,16 +1,7 @@
-"""``python -m scripts.local up|down|invoke|logs|status`` — the local stack from the command line.
+"""``python -m scripts.local up|down|invoke|logs|token|seed|status`` — the local stack from the command line.
 
-    up [--detach]            build, start the emulator and the payment sandbox, apply terraform/environments/local,
-                             run the data plane, the API gateway and the event sources; foreground until Ctrl-C,
-                             or detached
-    down                     stop everything; no process is left behind
-    invoke FN [EVENT]        invoke through the running stack's Invoke API; prints the response and the log tail
-                             (no EVENT: the function's first sample event); exit 1 on a function error or a 5xx
-    logs FN [-n N] [--no-follow]   tail .local/logs/FN.log (waits for the first line of a function not run yet)
-    token [--user U] [--password P]   print only an ID token of the local user pool (default: a fresh user)
-    status [--json]          whether it is up, and where
-
-Errors are one line on stderr with exit code 1 (2 for usage errors).
+``--help`` on each command says what it does. ``invoke`` exits 1 on a function error or a 5xx answer; other
+errors are one line on stderr with exit code 1 (2 for usage errors).
 """
 
 from __future__ import annotations

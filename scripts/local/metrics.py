@@ -19,14 +19,6 @@ bad JSON) are not invocations, as in Lambda.
 SQS (AWS/SQS, dimension QueueName): ApproximateNumberOfMessagesVisible and ApproximateAgeOfOldestMessage are
 sampled every flush for the queues named by an AWS/SQS alarm (re-read every ``alarm_refresh_s``), the age from
 moto's in-process queue (the emulator runs in the stack's process; the API has no such attribute).
-
-Usage (the local stack does this; nothing is published for a stack that is not local)::
-
-    metrics = LambdaMetrics()
-    data_plane.metrics = metrics
-    publisher = MetricsPublisher(emulator_url, metrics, region="us-east-1").start()
-    ...
-    publisher.stop()  # flushes what is left
 """
 
 from __future__ import annotations
