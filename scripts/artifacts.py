@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import ClassVar
 
 BUILDER_VERSION = "2"  # 2: bytecode in the zips
 DEFAULT_RUNTIME = "python3.13"
@@ -121,13 +122,14 @@ class Target:
 
 
 @dataclass(frozen=True)
-class LayerSource:
+class _Declared:
+    """What a layer and a function folder both declare; ``kind`` names the declaration (``<kind>.json``)."""
+
+    kind: ClassVar[str]
     name: str
     folder: Path  # repo-relative
     target: Target
     description: str
-    source_packages: tuple[Path, ...]  # repo-relative package directories copied under python/
-    runtime_provided: tuple[str, ...]  # normalised names the Lambda runtime already has
 
     @property
     def lock(self) -> Path:
@@ -135,21 +137,21 @@ class LayerSource:
 
 
 @dataclass(frozen=True)
-class FunctionSource:
-    name: str
-    folder: Path  # repo-relative
-    target: Target
-    description: str
+class LayerSource(_Declared):
+    kind = "layer"
+    source_packages: tuple[Path, ...]  # repo-relative package directories copied under python/
+    runtime_provided: tuple[str, ...]  # normalised names the Lambda runtime already has
+
+
+@dataclass(frozen=True)
+class FunctionSource(_Declared):
+    kind = "function"
     handlers: dict[str, str]
     layers: tuple[str, ...]
 
     @property
     def package(self) -> Path:
         return self.folder / self.name
-
-    @property
-    def lock(self) -> Path:
-        return self.folder / "requirements.txt"
 
 
 Source = LayerSource | FunctionSource
@@ -664,15 +666,14 @@ def _key(payload: object) -> str:
 
 
 def _artifact_key(repo: Path, spec: Source, compiler: BytecodeCompiler | None, **inputs: object) -> str:
-    kind = "layer" if isinstance(spec, LayerSource) else "function"
     return _key(
         {
             "builder": BUILDER_VERSION,
             "bytecode": [compiler.cache_tag, compiler.magic] if compiler else None,
-            "kind": kind,
+            "kind": spec.kind,
             "name": spec.name,
             "target": asdict(spec.target),
-            "declaration": (repo / spec.folder / f"{kind}.json").read_text(),
+            "declaration": (repo / spec.folder / f"{spec.kind}.json").read_text(),
             "lock": (repo / spec.lock).read_text(),
             **inputs,
         }
@@ -733,9 +734,9 @@ class Builder:
             if not wanted or lay.name in wanted or self._needed(lay, project, wanted)
         ]
         with ThreadPoolExecutor(max_workers=max(1, self.jobs)) as pool:
-            results.extend(pool.map(lambda lay: self._run("layer", lay, project, previous), layer_jobs))
+            results.extend(pool.map(lambda lay: self._run(lay, project, previous), layer_jobs))
             fn_jobs = [fn for fn in project.functions.values() if not wanted or fn.name in wanted]
-            results.extend(pool.map(lambda fn: self._run("function", fn, project, previous), fn_jobs))
+            results.extend(pool.map(lambda fn: self._run(fn, project, previous), fn_jobs))
 
         for kind, section in (("layer", "layers"), ("function", "functions")):
             names = set(project.layers if kind == "layer" else project.functions)
@@ -775,7 +776,7 @@ class Builder:
     def _needed(layer: LayerSource, project: Project, wanted: set[str]) -> bool:
         return any(layer.name in fn.layers for name, fn in project.functions.items() if name in wanted)
 
-    def _run(self, kind: str, spec: Source, project: Project, previous: dict) -> Result:
+    def _run(self, spec: Source, project: Project, previous: dict) -> Result:
         start = time.perf_counter()
         try:
             result = (
@@ -784,7 +785,7 @@ class Builder:
                 else self._build_function(spec, project, previous)
             )
         except BuildError as exc:
-            result = Result(kind, spec.name, "failed", error=str(exc))
+            result = Result(spec.kind, spec.name, "failed", error=str(exc))
         result.seconds = time.perf_counter() - start
         if self.progress:
             self.progress(result)
@@ -805,10 +806,9 @@ class Builder:
 
     def _package(self, spec: Source, stage: Path, key: str, extra: Mapping[str, object], layer_sizes: int) -> Result:
         """Check, compile and zip a filled stage: the built artifact with its manifest entry."""
-        kind = "layer" if isinstance(spec, LayerSource) else "function"
         check_tree(stage, spec.target)
         bytecode = self._compile(stage, spec.target)
-        zip_path = self._zip_path(f"{kind}s", spec.name)
+        zip_path = self._zip_path(f"{spec.kind}s", spec.name)
         unzipped = self._finish(stage, zip_path, unzipped_limit_extra=layer_sizes)
         entry = {
             "path": _relative(zip_path, self.repo),
@@ -821,13 +821,13 @@ class Builder:
             "bytecode": bytecode,
             "input_key": key,
         }
-        return Result(kind, spec.name, "built", entry=entry)
+        return Result(spec.kind, spec.name, "built", entry=entry)
 
     def _build_layer(self, layer: LayerSource, previous: dict) -> Result:
         key = layer_key(self.repo, layer, self._compilers.get(layer.target.runtime))
         cached = self._cached("layers", layer.name, key, previous)
         if cached:
-            return Result("layer", layer.name, "cached", entry=cached)
+            return Result(layer.kind, layer.name, "cached", entry=cached)
         with self._staging(layer.name) as stage:
             site = stage / "python"
             site.mkdir()
@@ -847,7 +847,7 @@ class Builder:
             layer_sizes += self._layer_unzipped_size(name, previous)
         cached = self._cached("functions", fn.name, key, previous)
         if cached:
-            return Result("function", fn.name, "cached", entry=cached)
+            return Result(fn.kind, fn.name, "cached", entry=cached)
         with self._staging(fn.name) as stage:
             reqs = [r for r in parse_lock((self.repo / fn.lock).read_text()) if r.name not in skip]
             self._install(reqs, fn.target, stage)
