@@ -6,6 +6,7 @@ Started once per session with ``python -m scripts.local up --detach --extra-regi
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shlex
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
+from scripts.local.clients import emulator_client
 from tests.e2e.harness import E2ESetupError, Stack, _local_stack_from_info, local_stack
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,16 +63,7 @@ class TwoRegions:
 
 
 def _client_factory(endpoint: str, region: str) -> Any:
-    def client(service: str) -> Any:
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            endpoint_url=endpoint,
-            region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-
-    return client
+    return functools.partial(emulator_client, endpoint, region=region)
 
 
 def _regional(primary: Stack, region: str, api_url: str, endpoint: str) -> Stack:
