@@ -50,6 +50,12 @@ def test_smoke_run_writes_init_and_build_sections_with_their_counts(tmp_path: Pa
     paired = statistics.median(r / f for r, f in zip(runs, floors, strict=True))
     assert health["ratio_to_floor"] == pytest.approx(paired, abs=0.011)
     assert health["within_budget"] == (health["ratio_to_floor"] <= health["budget_ratio"])
+    # its library baseline: what health's import loaded, sampled beside the same floor samples
+    assert {"pydantic", "aws_lambda_powertools.event_handler"} <= set(health["libraries"])
+    baselines = health["baseline_cpu_runs_s"]
+    assert len(baselines) == init["runs"]
+    alone = statistics.median(b / f for b, f in zip(baselines, floors, strict=True))
+    assert health["baseline_ratio_to_floor"] == pytest.approx(alone, abs=0.011)
     assert health["cold_invoke_outcome"] is not None
     # the layer and health: built cold, both cached on the no-op, only health rebuilt after its change
     build = document["build"]
@@ -67,12 +73,35 @@ def test_percentile_is_nearest_rank() -> None:
     assert measurements.percentile([7.0], 50) == 7.0
 
 
+def test_baseline_imports_the_named_libraries_and_nothing_of_ours(tmp_path: Path) -> None:
+    # Given the libraries an HTTP function's import loads (its route's body is a pydantic model)
+    libraries = ["aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.batch"]
+    directory = measurements.write_baseline(tmp_path / "baseline", libraries, None)
+    # When the baseline module is imported in a fresh interpreter
+    listed = [*measurements.LIBRARY_USES, "shared", "orders_api"]
+    probe = (
+        f"import json, sys; sys.path.insert(0, {str(directory)!r}); import {measurements.BASELINE_MODULE} as b; "
+        f"print(json.dumps([n for n in {listed!r} if n in sys.modules])); print(type(b.app).__name__)"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path)
+    loaded, resolver = proc.stdout.splitlines()
+    # Then it loaded those libraries and pydantic (and the data classes the resolver itself imports), none of ours
+    assert set(json.loads(loaded)) == {*libraries, "pydantic", "aws_lambda_powertools.utilities.data_classes"}
+    assert resolver == "APIGatewayHttpResolver"
+
+
+def test_baseline_for_an_unknown_library_is_a_one_line_error() -> None:
+    with pytest.raises(measurements.BenchError, match="no baseline use for numpy"):
+        measurements.baseline_source(["pydantic", "numpy"])
+
+
 def _document(ratios: dict[str, tuple[float, float]]) -> dict:
     functions = {
         name: {
             "handler": f"{name}.handler.lambda_handler",
             "init_cpu_s": ratio * 0.1,
             "ratio_to_floor": ratio,
+            "baseline_ratio_to_floor": 1.25,
             "budget_ratio": budget,
             "within_budget": ratio <= budget,
             "cold_invoke_wall_s": 0.5,
@@ -97,8 +126,8 @@ def _document(ratios: dict[str, tuple[float, float]]) -> dict:
 def test_verdict_names_each_function_over_its_budget() -> None:
     document = _document({"orders_api": (1.4, 1.3), "health": (1.2, 1.5), "notifier": (1.6, 1.5)})
     assert measurements.verdict(document) == [
-        "notifier: INIT 1.6x the floor, budget 1.5x",
-        "orders_api: INIT 1.4x the floor, budget 1.3x",
+        "notifier: INIT 1.6x the floor, budget 1.5x (its libraries alone: 1.25x)",
+        "orders_api: INIT 1.4x the floor, budget 1.3x (its libraries alone: 1.25x)",
     ]
     assert measurements.verdict(_document({"health": (1.5, 1.5)})) == []
 
@@ -107,5 +136,5 @@ def test_table_has_the_floor_and_one_row_per_function_marking_the_over_budget() 
     text = measurements.table(_document({"orders_api": (1.4, 1.3), "health": (1.2, 1.5)}))
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert rows[1].startswith("| floor: import aws_lambda_powertools, boto3 | 100 ms | 1.00")
-    assert rows[2].startswith("| health | 120 ms | 1.20 | 1.5 |")
-    assert rows[3].startswith("| orders_api | 140 ms | 1.40 over | 1.3 |")
+    assert rows[2].startswith("| health | 120 ms | 1.20 | 1.5 | 1.25 | -0.05 |")
+    assert rows[3].startswith("| orders_api | 140 ms | 1.40 over | 1.3 | 1.25 | +0.15 |")
