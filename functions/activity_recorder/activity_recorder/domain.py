@@ -41,7 +41,7 @@ Quantity = Annotated[int, Field(ge=1, le=10_000)]
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class NoData(_Data):
@@ -62,7 +62,7 @@ class OrderData(_Data):
 
 
 class _Action(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     event_id: uuid.UUID | None = None  # client-chosen, so a retried request cannot record twice
     occurred_at: AwareDatetime | None = None  # when the user did it; default: when it is recorded
@@ -70,7 +70,7 @@ class _Action(BaseModel):
 
 class SignedIn(_Action):
     type: Literal["signed_in"]
-    data: NoData = NoData()
+    data: NoData = Field(default_factory=NoData)
 
 
 class ProductViewed(_Action):
@@ -227,8 +227,9 @@ def fold(user_id: str, events: Iterable[ActivityEvent]) -> UserState:
 
 
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
-_user_id = pydantic.TypeAdapter(UserId)
-_moment = pydantic.TypeAdapter(AwareDatetime)
+_ON_FIRST_USE = ConfigDict(defer_build=True)  # each validator is built by the first call that needs it
+_user_id = pydantic.TypeAdapter(UserId, config=_ON_FIRST_USE)
+_moment = pydantic.TypeAdapter(AwareDatetime, config=_ON_FIRST_USE)
 
 
 def check_user_id(user_id: object, *, field_name: str = "path.user_id") -> str:

@@ -21,7 +21,7 @@ DOCUMENT_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
 
 class _Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class DocumentRequest(_Contract):
@@ -68,6 +68,8 @@ class StoredAnalysis(_Contract):
 
 
 class _RequestContext(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     requestId: str
     functionArn: str
     condition: Literal["Success", "RetriesExhausted", "EventAgeExceeded"]
@@ -76,6 +78,8 @@ class _RequestContext(BaseModel):
 
 class DestinationRecord(BaseModel):
     """What an asynchronous invocation's destination receives (the fields this pipeline relies on)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     version: str
     timestamp: str

@@ -29,7 +29,7 @@ OrderNotification = OrderConfirmed | PaymentCompletedNotice | ShipmentDispatched
 
 
 class UploadReceived(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # only S3 messages need it
 
     type: Literal["UploadReceived"] = "UploadReceived"
     bucket: str
@@ -40,6 +40,8 @@ class UploadReceived(BaseModel):
 
 class S3TestEvent(BaseModel):
     """S3's one-off message when a notification is configured: nothing to send."""
+
+    model_config = ConfigDict(defer_build=True)
 
     bucket: str
 

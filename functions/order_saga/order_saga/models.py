@@ -19,7 +19,7 @@ from shared.orders import Currency, Identifier, Money, to_cents
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class SagaState(SagaInput):

@@ -20,7 +20,7 @@ __all__ = [
 class CreateOrderRequest(BaseModel):
     """``POST /orders``: the lines; the customer is the signed-in user (``customer_id``, if sent, must be them)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     customer_id: CustomerId | None = None
     items: OrderLines
@@ -29,7 +29,7 @@ class CreateOrderRequest(BaseModel):
 class StatusChangeRequest(BaseModel):
     """``PATCH /orders/{id}/status``: customers may only cancel (shared.orders.CUSTOMER_TRANSITIONS)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     status: OrderStatus
 
@@ -37,7 +37,7 @@ class StatusChangeRequest(BaseModel):
 class ListOrdersQuery(BaseModel):
     """``GET /orders`` query: page size, the opaque cursor from the previous page, optional status filter."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, min_length=1, max_length=2048)
@@ -45,7 +45,7 @@ class ListOrdersQuery(BaseModel):
 
 
 class OrderPage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     items: list[Order]
     count: int

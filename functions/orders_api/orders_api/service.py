@@ -78,7 +78,7 @@ def create_order(
 class KeyedOrderRequest(BaseModel):
     """What a keyed POST is remembered by: the customer's own key, and the lines it asked for."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     customer_id: str
     idempotency_key: str

@@ -22,7 +22,7 @@ OrderId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
     amount: Money
 
@@ -38,7 +38,7 @@ class _Request(BaseModel):
         return Decimal(self.amount)
 
 
-_identifier = pydantic.TypeAdapter(Identifier)
+_identifier = pydantic.TypeAdapter(Identifier, config=ConfigDict(defer_build=True))
 
 
 _IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")  # visible ASCII: it travels on as an HTTP header
