@@ -52,6 +52,7 @@ from scripts.lambda_sandbox import runtime_sources, unpack
 FLOOR_MODULES = ("aws_lambda_powertools", "boto3")
 INIT_BUDGET = 1.5  # every function's INIT <= 1.5x the floor
 INIT_BUDGET_BY_FUNCTION = {"orders_api": 1.3}
+IMPORTTIME_RUNS = 3  # -X importtime samples of a function and its baseline (the median's modules are reported)
 
 # Third-party libraries a handler's import may load, and the smallest idiomatic use of each that a library
 # baseline makes, in this order: a use may rely on the ones before it, and Powertools' batch imports its parser
@@ -191,6 +192,7 @@ class Probe:
     process_s: float  # spawn to exit
     outcome: str | None  # "ok" or the exception type of the one invocation
     libraries: tuple[str, ...] = ()  # the LIBRARY_USES modules the import loaded
+    self_us: dict[str, int] = field(default_factory=dict)  # with importtime: each module's own import time
 
 
 @dataclass
@@ -289,8 +291,12 @@ def _probe(
     handler: str | None = None,
     event: bytes = b"",
     extra_env: dict[str, str] | None = None,
+    importtime: bool = False,
 ) -> Probe:
-    """One fresh Lambda-like process: its import times, its whole wall time and the invocation's outcome."""
+    """One fresh Lambda-like process: its import times, its whole wall time and the invocation's outcome.
+
+    ``importtime``: run under ``-X importtime`` and keep each module's self time (slower: not for timing).
+    """
     spec = {
         "paths": list(paths),
         "modules": list(modules),
@@ -309,7 +315,7 @@ def _probe(
     }
     started = time.perf_counter()
     proc = subprocess.run(
-        [python, "-B", "-I", "-S", "-c", _PROBE, json.dumps(spec)],
+        [python, *(["-X", "importtime"] if importtime else []), "-B", "-I", "-S", "-c", _PROBE, json.dumps(spec)],
         input=event,
         capture_output=True,
         env=env,
@@ -322,9 +328,24 @@ def _probe(
         last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
         raise BenchError(f"{name}: the Lambda-like process failed: {last}")
     report = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    self_us = {}
+    for line in proc.stderr.decode(errors="replace").splitlines() if importtime else ():
+        own, _, rest = line.removeprefix("import time:").partition("|")
+        if own.strip().isdigit():
+            self_us[rest.partition("|")[2].strip()] = int(own)
     return Probe(
-        float(report["import_s"]), float(report["import_cpu_s"]), wall, report["outcome"], tuple(report["libraries"])
+        float(report["import_s"]),
+        float(report["import_cpu_s"]),
+        wall,
+        report["outcome"],
+        tuple(report["libraries"]),
+        self_us,
     )
+
+
+def beyond_baseline(function: Probe, baseline: Probe) -> dict[str, float]:
+    """Self import time (ms) of each module the function loaded that its library baseline did not."""
+    return {name: us / 1000 for name, us in function.self_us.items() if name not in baseline.self_us}
 
 
 def baseline_source(libraries: Sequence[str]) -> str:
@@ -393,6 +414,18 @@ def measure_init(
             baselines.append(_probe(python, baseline_paths, [BASELINE_MODULE], name=box.name, extra_env=tracing_env))
         ratio = median([p.import_cpu_s / f.import_cpu_s for p, f in zip(imports, floors, strict=True)])
         baseline_ratio = median([p.import_cpu_s / f.import_cpu_s for p, f in zip(baselines, floors, strict=True)])
+        # What our modules cost, by -X importtime: steadier than the difference of two ratios (±0.1 run to run).
+        extra = [
+            beyond_baseline(
+                _probe(python, box.paths, [box.module], name=box.name, extra_env=tracing_env, importtime=True),
+                _probe(
+                    python, baseline_paths, [BASELINE_MODULE], name=box.name, extra_env=tracing_env, importtime=True
+                ),
+            )
+            for _ in range(min(runs, IMPORTTIME_RUNS))
+        ]
+        totals = [sum(modules.values()) for modules in extra]
+        heaviest = sorted(extra[totals.index(statistics.median_low(totals))].items(), key=lambda item: -item[1])[:3]
         event = box.event.read_bytes() if box.event else b"{}"
         cold = _probe(
             python,
@@ -415,6 +448,8 @@ def measure_init(
             "libraries": list(libraries),
             "baseline_cpu_runs_s": [round(p.import_cpu_s, 4) for p in baselines],
             "baseline_ratio_to_floor": round(baseline_ratio, 2),
+            "beyond_baseline_import_ms": round(median(totals), 1),
+            "beyond_baseline_heaviest_ms": {name: round(ms, 1) for name, ms in heaviest},
             "budget_ratio": budget,
             "within_budget": ratio <= budget,
             "cold_invoke_wall_s": round(cold.process_s, 4),
@@ -423,7 +458,8 @@ def measure_init(
         }
         progress(
             f"  {box.name:<22} INIT {init * 1000:6.0f} ms CPU  {ratio:4.2f}x floor (budget "
-            f"{budget}x; its libraries alone {baseline_ratio:4.2f}x)  cold invoke {cold.process_s * 1000:6.0f} ms "
+            f"{budget}x; its libraries alone {baseline_ratio:4.2f}x; our modules {median(totals):3.0f} ms)  "
+            f"cold invoke {cold.process_s * 1000:6.0f} ms "
             f"({cold.outcome})"
         )
     return result
@@ -758,21 +794,23 @@ def table(document: dict[str, Any]) -> str:
         lines.append("")
         lines.append(
             f"| function | INIT (CPU, median of {init['runs']}) | × floor | budget | libraries alone × floor | "
-            "our code × floor | cold invoke (wall) | outcome |"
+            "our code × floor | our modules (-X importtime) | cold invoke (wall) | outcome |"
         )
-        lines.append("|---|---|---|---|---|---|---|---|")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
         lines.append(
             f"| floor: import {', '.join(init['floor_modules'])} | {init['floor_cpu_s'] * 1000:.0f} ms | 1.00 "
-            "| | | | | |"
+            "| | | | | | |"
         )
         for name, f in sorted(init["functions"].items()):
             mark = "" if f["within_budget"] else " over"
             alone = f.get("baseline_ratio_to_floor")
             libraries = f"{alone:.2f}" if alone is not None else ""
             ours = f"{f['ratio_to_floor'] - alone:+.2f}" if alone is not None else ""
+            modules = f"{f['beyond_baseline_import_ms']:.0f} ms" if "beyond_baseline_import_ms" in f else ""
             lines.append(
                 f"| {name} | {f['init_cpu_s'] * 1000:.0f} ms | {f['ratio_to_floor']:.2f}{mark} | {f['budget_ratio']} | "
-                f"{libraries} | {ours} | {f['cold_invoke_wall_s'] * 1000:.0f} ms | {f['cold_invoke_outcome']} |"
+                f"{libraries} | {ours} | {modules} | {f['cold_invoke_wall_s'] * 1000:.0f} ms | "
+                f"{f['cold_invoke_outcome']} |"
             )
         lines.append(
             f"(python {init['python_version']}: {init['python']}; bytecode {init['bytecode'] or 'none'}; "

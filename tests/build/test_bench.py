@@ -56,6 +56,11 @@ def test_smoke_run_writes_init_and_build_sections_with_their_counts(tmp_path: Pa
     assert len(baselines) == init["runs"]
     alone = statistics.median(b / f for b, f in zip(baselines, floors, strict=True))
     assert health["baseline_ratio_to_floor"] == pytest.approx(alone, abs=0.011)
+    # and what health's own modules cost by -X importtime: its handler among the heaviest, no library in them
+    assert health["beyond_baseline_import_ms"] > 0
+    heaviest = health["beyond_baseline_heaviest_ms"]
+    assert 0 < len(heaviest) <= 3
+    assert all(name.startswith(("health", "shared")) for name in heaviest), heaviest
     assert health["cold_invoke_outcome"] is not None
     # the layer and health: built cold, both cached on the no-op, only health rebuilt after its change
     build = document["build"]
@@ -90,6 +95,15 @@ def test_baseline_imports_the_named_libraries_and_nothing_of_ours(tmp_path: Path
     assert resolver == "APIGatewayHttpResolver"
 
 
+def test_beyond_baseline_keeps_only_the_modules_the_baseline_did_not_import() -> None:
+    def probe(self_us: dict[str, int]) -> measurements.Probe:
+        return measurements.Probe(0.1, 0.1, 0.2, None, (), self_us)
+
+    function = probe({"pydantic": 9000, "shared.orders": 6600, "orders_api.handler": 900})
+    baseline = probe({"pydantic": 8000, "bench_baseline": 300})
+    assert measurements.beyond_baseline(function, baseline) == {"shared.orders": 6.6, "orders_api.handler": 0.9}
+
+
 def test_baseline_for_an_unknown_library_is_a_one_line_error() -> None:
     with pytest.raises(measurements.BenchError, match="no baseline use for numpy"):
         measurements.baseline_source(["pydantic", "numpy"])
@@ -102,6 +116,7 @@ def _document(ratios: dict[str, tuple[float, float]]) -> dict:
             "init_cpu_s": ratio * 0.1,
             "ratio_to_floor": ratio,
             "baseline_ratio_to_floor": 1.25,
+            "beyond_baseline_import_ms": 21.0,
             "budget_ratio": budget,
             "within_budget": ratio <= budget,
             "cold_invoke_wall_s": 0.5,
@@ -136,5 +151,5 @@ def test_table_has_the_floor_and_one_row_per_function_marking_the_over_budget() 
     text = measurements.table(_document({"orders_api": (1.4, 1.3), "health": (1.2, 1.5)}))
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert rows[1].startswith("| floor: import aws_lambda_powertools, boto3 | 100 ms | 1.00")
-    assert rows[2].startswith("| health | 120 ms | 1.20 | 1.5 | 1.25 | -0.05 |")
-    assert rows[3].startswith("| orders_api | 140 ms | 1.40 over | 1.3 | 1.25 | +0.15 |")
+    assert rows[2].startswith("| health | 120 ms | 1.20 | 1.5 | 1.25 | -0.05 | 21 ms |")
+    assert rows[3].startswith("| orders_api | 140 ms | 1.40 over | 1.3 | 1.25 | +0.15 | 21 ms |")
