@@ -5,8 +5,9 @@
 Sections: ``init`` (each function's INIT from its built zip in a Lambda-like process, its ratio to the
 floor ``import aws_lambda_powertools, boto3``, and its library baseline's: its third-party imports alone),
 ``build`` (cold, no-op, one function changed), ``plane`` (warm invoke overhead through the Invoke API and the
-HTTP gateway, SQS throughput through order_worker; uses the running `make up` stack, or starts one). ``--smoke`` is the fast shape check `make test` runs. Exit 1
-when a function's INIT is over its budget (1.5x the floor, orders_api 1.3x), 2 when a section cannot run.
+HTTP gateway, SQS throughput through order_worker; uses the running `make up` stack, or starts one).
+``--smoke`` is the fast shape check `make test` runs. Exit 1 when a function's INIT is over its budget (1.5x
+the floor, orders_api 1.3x), 2 when a section cannot run.
 """
 
 from __future__ import annotations
