@@ -11,7 +11,9 @@ a table. The figures in the README's performance tables come from this output.
   pairs' ratios. Beside them, the function's *library baseline*: a generated handler that imports only the
   third-party libraries the function's import loaded (``LIBRARY_USES``), each used the idiomatic way, with
   the function's zip and layers on the path — what INIT would cost if our own code were free; the difference
-  of the two ratios is the share of our code. Then the wall time of one cold invocation (process start,
+  of the two ratios is the share of our code. Steadier than that difference: *our modules*, the ``-X
+  importtime`` self time of every module the function loads that its baseline does not (median of
+  ``IMPORTTIME_RUNS``, the heaviest three named). Then the wall time of one cold invocation (process start,
   import, one sample event from ``events/`` against an empty loopback emulator, exit).
 * **build** — a copy of the repo built cold (wheel cache kept), again (no-op) and after one function changed.
 * **data plane** — warm invoke overhead through the Invoke API and through the HTTP gateway (p50/p99), and
