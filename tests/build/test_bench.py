@@ -56,11 +56,12 @@ def test_smoke_run_writes_init_and_build_sections_with_their_counts(tmp_path: Pa
     assert len(baselines) == init["runs"]
     alone = statistics.median(b / f for b, f in zip(baselines, floors, strict=True))
     assert health["baseline_ratio_to_floor"] == pytest.approx(alone, abs=0.011)
-    # and what health's own modules cost by -X importtime: its handler among the heaviest, no library in them
-    assert health["beyond_baseline_import_ms"] > 0
+    # and what the modules beyond the baseline cost by -X importtime, with at most three heaviest named (which
+    # ones is the machine's business: a library submodule only health loads may outrank ours under load)
     heaviest = health["beyond_baseline_heaviest_ms"]
     assert 0 < len(heaviest) <= 3
-    assert all(name.startswith(("health", "shared")) for name in heaviest), heaviest
+    assert all(ms > 0 for ms in heaviest.values())
+    assert sum(heaviest.values()) <= health["beyond_baseline_import_ms"] + 0.2
     assert health["cold_invoke_outcome"] is not None
     # the layer and health: built cold, both cached on the no-op, only health rebuilt after its change
     build = document["build"]
@@ -93,6 +94,19 @@ def test_baseline_imports_the_named_libraries_and_nothing_of_ours(tmp_path: Path
     # Then it loaded those libraries and pydantic (and the data classes the resolver itself imports), none of ours
     assert set(json.loads(loaded)) == {*libraries, "pydantic", "aws_lambda_powertools.utilities.data_classes"}
     assert resolver == "APIGatewayHttpResolver"
+
+
+def test_importtime_probe_reports_each_module_by_name(tmp_path: Path) -> None:
+    # Given a handler module that imports a sibling module
+    (tmp_path / "probe_handler.py").write_text("import probe_helper\n")
+    (tmp_path / "probe_helper.py").write_text("VALUE = sum(range(10_000))\n")
+    # When it is imported by the bench's probe under -X importtime
+    probe = measurements._probe(sys.executable, [str(tmp_path)], ["probe_handler"], name="probe", importtime=True)
+    # Then both modules have a self time, and without importtime nothing is kept
+    assert {"probe_handler", "probe_helper"} <= probe.self_us.keys()
+    assert all(us >= 0 for us in probe.self_us.values())
+    plain = measurements._probe(sys.executable, [str(tmp_path)], ["probe_handler"], name="probe")
+    assert plain.self_us == {}
 
 
 def test_beyond_baseline_keeps_only_the_modules_the_baseline_did_not_import() -> None:
